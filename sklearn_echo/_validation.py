@@ -1,0 +1,112 @@
+"""Input and parameter checks shared by the public objects of sklearn_echo."""
+
+import functools
+import numbers
+
+import numpy as np
+from sklearn.utils import check_scalar
+
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def check_int(value, name, *, min_val=None, max_val=None):
+    """Return ``value`` as a Python int after checking its type and range.
+
+    ``bool`` is rejected although it subclasses ``int``: ``True`` as a size is a
+    mistake, not a request for one.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, numbers.Integral
+    ):
+        raise TypeError(
+            f"{name} must be an integer, got {value!r} of type {type(value).__name__}."
+        )
+    check_scalar(value, name, numbers.Integral, min_val=min_val, max_val=max_val)
+    return int(value)
+
+
+def check_float(value, name, *, min_val=None, max_val=None, include_boundaries="both"):
+    """Return ``value`` as a Python float after checking its type and range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a real number, got {value!r} of type "
+            f"{type(value).__name__}."
+        )
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}.")
+    check_scalar(
+        value,
+        name,
+        numbers.Real,
+        min_val=min_val,
+        max_val=max_val,
+        include_boundaries=include_boundaries,
+    )
+    return float(value)
+
+
+def check_tokens(X, estimator_name):
+    """Check that a validated 2-D numeric array holds tokens; return it as int64.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, length)
+        Output of ``check_array``/``validate_data`` with ``dtype="numeric"`` and
+        finite values.
+    estimator_name : str
+        Used in the error messages.
+
+    Returns
+    -------
+    tokens : ndarray of shape (n_samples, length), dtype=int64
+        A new array when a conversion was needed, ``X`` itself when it already was
+        int64 (callers never write into it).
+    """
+    if X.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{estimator_name} expects integer tokens, got an array of dtype {X.dtype}."
+        )
+    # sklearn's common checks look for the phrase "Negative values in data".
+    if X.size and X.min() < 0:
+        raise ValueError(
+            f"Negative values in data passed to {estimator_name}: tokens must be "
+            f"integers >= 0, got {X.min()!r}."
+        )
+    if X.dtype.kind == "f":
+        if X.size and X.max() > _INT64_MAX:
+            raise ValueError(
+                f"{estimator_name} got a token of {X.max()!r}, larger than int64 holds."
+            )
+        fractional = X != np.floor(X)
+        if fractional.any():
+            raise ValueError(
+                f"{estimator_name} expects integer tokens, got the fractional value "
+                f"{X[fractional][0]!r}."
+            )
+    elif X.dtype.kind == "u" and X.size and X.max() > _INT64_MAX:
+        raise ValueError(
+            f"{estimator_name} got a token of {X.max()!r}, larger than int64 holds."
+        )
+    return X.astype(np.int64, copy=False)
+
+
+def keep_state_on_error(method):
+    """Make ``method`` leave the estimator as it was if it raises.
+
+    Input validation (``validate_data(reset=True)``) sets attributes such as
+    ``n_features_in_`` before every check has run; a ``fit`` that then fails must
+    not leave a previously fitted estimator half overwritten.  The snapshot is
+    shallow: the attributes are put back, objects they hold are not deep-copied.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        state = dict(vars(self))
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(state)
+            raise
+
+    return wrapper

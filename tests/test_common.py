@@ -1,0 +1,10 @@
+"""scikit-learn's common estimator checks, for every public estimator."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_echo import OneHotSequenceTransformer
+
+
+@parametrize_with_checks([OneHotSequenceTransformer()])
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
