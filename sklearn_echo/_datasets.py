@@ -5,17 +5,24 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
-from sklearn_echo._validation import check_float, check_int
-
-_INT64_MAX = np.iinfo(np.int64).max
+from sklearn_echo._validation import INT64_MAX, check_float, check_int
 
 
 def _check_out_index(out_index, length):
     """Return the out_index as a non-negative int or a tuple of them."""
-    scalar = not isinstance(out_index, (list, tuple, np.ndarray))
-    indices = [out_index] if scalar else list(np.asarray(out_index).ravel())
+    scalar = not isinstance(out_index, (list, tuple, np.ndarray)) or (
+        isinstance(out_index, np.ndarray) and out_index.ndim == 0
+    )
+    if scalar:
+        indices = [out_index.item() if isinstance(out_index, np.ndarray) else out_index]
+    elif isinstance(out_index, np.ndarray):
+        indices = list(out_index.ravel())
+    else:
+        indices = list(out_index)
     if not indices:
-        raise ValueError("out_index must be an integer or a non-empty sequence of them.")
+        raise ValueError(
+            "out_index must be an integer or a non-empty sequence of them."
+        )
     checked = []
     for index in indices:
         if isinstance(index, (bool, np.bool_)) or not isinstance(
@@ -107,7 +114,7 @@ def make_echo_sequences(
     """
     n_samples = check_int(n_samples, "n_samples", min_val=1)
     length = check_int(length, "length", min_val=1)
-    n_features = check_int(n_features, "n_features", min_val=1, max_val=_INT64_MAX)
+    n_features = check_int(n_features, "n_features", min_val=1, max_val=INT64_MAX)
     index = _check_out_index(out_index, length)
     flip_y = check_float(flip_y, "flip_y", min_val=0.0, max_val=1.0)
     generator = check_random_state(random_state)

@@ -4,7 +4,14 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from sklearn_echo._validation import check_int, check_tokens, keep_state_on_error
+from sklearn_echo._validation import (
+    INT64_MAX,
+    check_allocation,
+    check_int,
+    check_tokens,
+    explain_array_errors,
+    keep_state_on_error,
+)
 
 
 class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
@@ -91,12 +98,14 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
 
     def _check_params(self):
         if self.n_features is not None:
-            check_int(self.n_features, "n_features", min_val=1)
+            check_int(self.n_features, "n_features", min_val=1, max_val=INT64_MAX)
         if self.handle_unknown not in ("error", "ignore"):
             raise ValueError(
                 "handle_unknown must be 'error' or 'ignore', got "
                 f"{self.handle_unknown!r}."
             )
+        if self.dtype is None:
+            raise TypeError("dtype must be a numpy numeric dtype, got None.")
         try:
             dtype = np.dtype(self.dtype)
         except TypeError as exc:
@@ -108,9 +117,8 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
         return dtype
 
     def _validate_tokens(self, X, *, reset):
-        X = validate_data(
-            self, X, reset=reset, dtype="numeric", ensure_min_features=1
-        )
+        with explain_array_errors(type(self).__name__, "integer tokens"):
+            X = validate_data(self, X, reset=reset, dtype="numeric")
         return check_tokens(X, type(self).__name__)
 
     @keep_state_on_error
@@ -170,6 +178,9 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
                 "handle_unknown='ignore' to encode unknown tokens as all-zero steps."
             )
         n_samples, length = tokens.shape
+        check_allocation(
+            (n_samples, length, self.vocabulary_size_), dtype, "The one-hot output"
+        )
         onehot = np.zeros((n_samples, length, self.vocabulary_size_), dtype=dtype)
         samples, steps = np.nonzero(known)
         onehot[samples, steps, tokens[samples, steps]] = 1

@@ -1,12 +1,16 @@
 """Input and parameter checks shared by the public objects of sklearn_echo."""
 
+import contextlib
 import functools
 import numbers
+import os
 
 import numpy as np
 from sklearn.utils import check_scalar
 
-_INT64_MAX = np.iinfo(np.int64).max
+INT64_MAX = np.iinfo(np.int64).max
+# The smallest float that int64 cannot hold; ``float(INT64_MAX)`` rounds up to it.
+_INT64_LIMIT_AS_FLOAT = 2.0**63
 
 
 def check_int(value, name, *, min_val=None, max_val=None):
@@ -15,9 +19,7 @@ def check_int(value, name, *, min_val=None, max_val=None):
     ``bool`` is rejected although it subclasses ``int``: ``True`` as a size is a
     mistake, not a request for one.
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, numbers.Integral
-    ):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(
             f"{name} must be an integer, got {value!r} of type {type(value).__name__}."
         )
@@ -73,7 +75,7 @@ def check_tokens(X, estimator_name):
             f"integers >= 0, got {X.min()!r}."
         )
     if X.dtype.kind == "f":
-        if X.size and X.max() > _INT64_MAX:
+        if X.size and X.max() >= _INT64_LIMIT_AS_FLOAT:
             raise ValueError(
                 f"{estimator_name} got a token of {X.max()!r}, larger than int64 holds."
             )
@@ -83,7 +85,7 @@ def check_tokens(X, estimator_name):
                 f"{estimator_name} expects integer tokens, got the fractional value "
                 f"{X[fractional][0]!r}."
             )
-    elif X.dtype.kind == "u" and X.size and X.max() > _INT64_MAX:
+    elif X.dtype.kind == "u" and X.size and X.max() > INT64_MAX:
         raise ValueError(
             f"{estimator_name} got a token of {X.max()!r}, larger than int64 holds."
         )
@@ -110,3 +112,50 @@ def keep_state_on_error(method):
             raise
 
     return wrapper
+
+
+@contextlib.contextmanager
+def explain_array_errors(estimator_name, expected):
+    """Re-raise numpy's and sklearn's conversion errors in the project's words.
+
+    Ragged lists and strings fail deep inside ``check_array`` with messages that
+    name neither the estimator nor what it expects.  Other errors pass unchanged.
+    """
+    try:
+        yield
+    except ValueError as exc:
+        message = str(exc)
+        if "inhomogeneous" in message or "setting an array element" in message:
+            raise ValueError(
+                f"{estimator_name} expects sequences of equal length, got ragged "
+                f"input ({message})"
+            ) from exc
+        if "bytes/strings" in message or "could not convert string" in message:
+            raise TypeError(
+                f"{estimator_name} expects {expected}, got strings."
+            ) from exc
+        raise
+
+
+def physical_memory():
+    """Return the machine's physical memory in bytes, or None where unknown."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def check_allocation(shape, dtype, what):
+    """Refuse to allocate an array larger than the machine's physical memory.
+
+    A one-hot of a large vocabulary can ask for terabytes; failing early with
+    the size is kinder than swapping or being killed.
+    """
+    n_bytes = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
+    limit = physical_memory()
+    if limit is not None and n_bytes > limit:
+        raise ValueError(
+            f"{what} of shape {tuple(shape)} and dtype {np.dtype(dtype)} would need "
+            f"{n_bytes / 2**30:,.1f} GiB, more than this machine's "
+            f"{limit / 2**30:,.1f} GiB of memory."
+        )
