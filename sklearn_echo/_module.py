@@ -78,3 +78,37 @@ class LSTMModule(nn.Module):
         else:
             last = h_n[-1]
         return self.head(self.dropout(last))
+
+    def summary(self, length):
+        """Describe the layers like Keras' ``model.summary()``.
+
+        Parameters
+        ----------
+        length : int
+            The sequence length, shown in the input shape.
+
+        Returns
+        -------
+        text : str
+            One line per layer with its output shape and parameter count, then
+            the totals and the input shape.
+        """
+        width = self.lstm.hidden_size * (2 if self.lstm.bidirectional else 1)
+        rows = [("lstm (LSTM)", (None, width), self.lstm)]
+        if self.dropout.p > 0:
+            rows.append(("dropout (Dropout)", (None, width), None))
+        rows.append(("head (Linear)", (None, self.head.out_features), self.head))
+        lines = [f"{'Layer (type)':<22}{'Output Shape':<20}{'Param #':>9}", "=" * 51]
+        for name, shape, layer in rows:
+            count = sum(p.numel() for p in layer.parameters()) if layer else 0
+            lines.append(f"{name:<22}{shape!s:<20}{count:>9,}")
+        total = sum(p.numel() for p in self.parameters())
+        trainable = sum(p.numel() for p in self.parameters() if p.requires_grad)
+        lines += [
+            "=" * 51,
+            f"Total params: {total:,}",
+            f"Trainable params: {trainable:,}",
+            f"Non-trainable params: {total - trainable:,}",
+            f"Input shape: (None, {length}, {self.lstm.input_size})",
+        ]
+        return "\n".join(lines)

@@ -2,9 +2,9 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_echo import OneHotSequenceTransformer
+from sklearn_echo import LSTMClassifier, OneHotSequenceTransformer
 
 
-@parametrize_with_checks([OneHotSequenceTransformer()])
+@parametrize_with_checks([OneHotSequenceTransformer(), LSTMClassifier()])
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

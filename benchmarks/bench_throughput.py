@@ -1,0 +1,151 @@
+"""Training and predict throughput: LSTMClassifier against a plain PyTorch loop.
+
+Both sides use the identical module (``LSTMModule`` with the classifier's default
+hyperparameters), the same one-hot data, batch size, optimizer, learning rate,
+gradient clipping and number of epochs; only the loop differs.  The two are
+timed alternately, several repeats each, and the script prints medians and
+ratios (plain time / sklearn_echo time: >1 means sklearn_echo is faster).  Also
+times the tutorial's own recipe (batch size 1) in plain PyTorch for comparison.
+
+    python benchmarks/bench_throughput.py            # both configs, 1 thread
+    python benchmarks/bench_throughput.py --repeats 5 --threads 2
+"""
+
+import argparse
+import statistics
+import time
+
+import torch
+
+from sklearn_echo import LSTMClassifier, OneHotSequenceTransformer, make_echo_sequences
+from sklearn_echo._module import LSTMModule
+
+CONFIGS = {
+    # name: (length, n_features, n_train, epochs, n_predict)
+    "book": (5, 10, 10_000, 3, 100_000),
+    "tutorial": (50, 100, 20_000, 1, 100_000),
+}
+
+
+def plain_fit(X, y, n_classes, epochs, seed, defaults):
+    """The hand-written loop a PyTorch user would write; returns the module."""
+    torch.manual_seed(seed)
+    module = LSTMModule(
+        X.shape[2],
+        n_classes,
+        hidden_size=defaults.hidden_size,
+        forget_bias=defaults.forget_bias,
+    )
+    optimizer = torch.optim.Adam(module.parameters(), lr=defaults.lr)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
+    batch = defaults.batch_size
+    module.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(X_t))
+        for start in range(0, len(X_t), batch):
+            rows = order[start : start + batch]
+            optimizer.zero_grad()
+            loss = loss_fn(module(X_t[rows]), y_t[rows])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(module.parameters(), defaults.clip_grad_norm)
+            optimizer.step()
+            loss.item()  # a real loop logs the loss, which syncs like skorch's
+    return module
+
+
+def plain_predict(module, X, batch=1024):
+    module.eval()
+    out = []
+    with torch.inference_mode():
+        for start in range(0, len(X), batch):
+            out.append(module(torch.from_numpy(X[start : start + batch])).argmax(1))
+    return torch.cat(out).numpy()
+
+
+def tutorial_recipe(X, y, n_classes, seed):
+    """Batch size 1, one example at a time, as the tutorial's Keras loop."""
+    torch.manual_seed(seed)
+    module = LSTMModule(X.shape[2], n_classes, forget_bias=None)
+    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    for i in range(len(X)):
+        optimizer.zero_grad()
+        loss = loss_fn(
+            module(torch.from_numpy(X[i : i + 1])), torch.from_numpy(y[i : i + 1])
+        )
+        loss.backward()
+        optimizer.step()
+    return module
+
+
+def timed(fn, *args):
+    start = time.perf_counter()
+    result = fn(*args)
+    return time.perf_counter() - start, result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS))
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--skip-tutorial-recipe", action="store_true")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    defaults = LSTMClassifier()
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
+        f"{args.repeats} repeats, medians"
+    )
+    for name in args.configs:
+        length, n_features, n_train, epochs, n_predict = CONFIGS[name]
+        X_tok, y = make_echo_sequences(n_train, length, n_features, random_state=0)
+        encoder = OneHotSequenceTransformer(n_features=n_features)
+        X = encoder.fit_transform(X_tok)
+        X_pred = encoder.transform(
+            make_echo_sequences(n_predict, length, n_features, random_state=1)[0]
+        )
+        # Warm-up both paths once.
+        LSTMClassifier(max_epochs=1, random_state=0).fit(X[:512], y[:512])
+        plain_fit(X[:512], y[:512], n_features, 1, 0, defaults)
+
+        fit_ours, fit_plain, pred_ours, pred_plain = [], [], [], []
+        for repeat in range(args.repeats):
+            clf = LSTMClassifier(max_epochs=epochs, random_state=repeat)
+            t, _ = timed(clf.fit, X, y)
+            fit_ours.append(t)
+            t, module = timed(plain_fit, X, y, n_features, epochs, repeat, defaults)
+            fit_plain.append(t)
+            t, _ = timed(clf.predict, X_pred)
+            pred_ours.append(t)
+            t, _ = timed(plain_predict, module, X_pred)
+            pred_plain.append(t)
+        seen = n_train * epochs
+        fo, fp = statistics.median(fit_ours), statistics.median(fit_plain)
+        po, pp = statistics.median(pred_ours), statistics.median(pred_plain)
+        print(
+            f"\n[{name}] length={length} n_features={n_features} "
+            f"n_train={n_train} epochs={epochs} predict n={n_predict}"
+        )
+        print(f"{'':24}{'sklearn_echo':>14}{'plain torch':>14}{'ratio':>8}")
+        print(
+            f"{'fit (sequences/s)':24}{seen / fo:>14,.0f}{seen / fp:>14,.0f}"
+            f"{fp / fo:>8.2f}"
+        )
+        print(
+            f"{'predict (sequences/s)':24}{n_predict / po:>14,.0f}"
+            f"{n_predict / pp:>14,.0f}{pp / po:>8.2f}"
+        )
+        if not args.skip_tutorial_recipe:
+            n_recipe = 10_000 if name == "book" else 2_000
+            t, _ = timed(tutorial_recipe, X[:n_recipe], y[:n_recipe], n_features, 0)
+            print(
+                f"{'tutorial recipe, bs=1':24}{'':>14}{n_recipe / t:>14,.0f}"
+                f"{(n_recipe / t) / (seen / fo):>8.2f}  (sequences/s; ratio = "
+                "recipe / sklearn_echo)"
+            )
+
+
+if __name__ == "__main__":
+    main()
