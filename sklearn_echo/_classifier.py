@@ -10,6 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetClassifier
 from skorch.callbacks import (
+    Callback,
     EarlyStopping,
     EpochScoring,
     GradientNormClipping,
@@ -31,11 +32,19 @@ _OPTIMIZERS = {
     "sgd": torch.optim.SGD,
 }
 
-# predict_proba runs the module on blocks of exactly this many sequences, padding
+# predict_proba runs the module on blocks of a fixed number of sequences, padding
 # the last block.  With the shapes fixed, a sequence's probabilities do not depend
 # on which other sequences are predicted with it (BLAS kernels are chosen by
-# shape: on CPU a block of one row took a GEMV path that differed by 3e-8).
+# shape: on CPU a block of one row took a GEMV path that differed by 3e-8).  The
+# number depends only on the fitted input shape: up to 1024 sequences, fewer for
+# long one-hot sequences so that a block stays within about 32 MB.
 _PREDICT_BLOCK = 1024
+_PREDICT_BLOCK_BYTES = 32 * 2**20
+
+
+def _predict_block_rows(sequence_shape):
+    row_bytes = 4 * int(np.prod(sequence_shape))
+    return int(max(1, min(_PREDICT_BLOCK, _PREDICT_BLOCK_BYTES // row_bytes)))
 
 
 class _BatchIterator:
@@ -245,39 +254,50 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ checks
 
     def _check_params(self):
-        """Validate the hyperparameters; return the optimizer class and device."""
-        check_int(self.hidden_size, "hidden_size", min_val=1)
-        check_int(self.num_layers, "num_layers", min_val=1)
-        check_float(
-            self.dropout, "dropout", min_val=0.0, max_val=1.0, include_boundaries="left"
-        )
-        if not isinstance(self.bidirectional, (bool, np.bool_)):
-            raise TypeError(
-                f"bidirectional must be a bool, got {self.bidirectional!r}."
-            )
-        if self.forget_bias is not None:
-            check_float(self.forget_bias, "forget_bias")
-        check_int(self.max_epochs, "max_epochs", min_val=1)
-        check_int(self.batch_size, "batch_size", min_val=1)
-        check_float(self.lr, "lr", min_val=0.0, include_boundaries="neither")
-        if self.clip_grad_norm is not None:
-            check_float(
+        """Validate the hyperparameters; return them converted for torch.
+
+        numpy scalars (as a grid search over ``np.arange`` passes) become
+        Python numbers, which torch's constructors insist on.
+        """
+        params = {
+            "hidden_size": check_int(self.hidden_size, "hidden_size", min_val=1),
+            "num_layers": check_int(self.num_layers, "num_layers", min_val=1),
+            "dropout": check_float(
+                self.dropout,
+                "dropout",
+                min_val=0.0,
+                max_val=1.0,
+                include_boundaries="left",
+            ),
+            "bidirectional": _check_bool(self.bidirectional, "bidirectional"),
+            "forget_bias": None
+            if self.forget_bias is None
+            else check_float(self.forget_bias, "forget_bias"),
+            "max_epochs": check_int(self.max_epochs, "max_epochs", min_val=1),
+            "batch_size": check_int(self.batch_size, "batch_size", min_val=1),
+            "lr": check_float(self.lr, "lr", min_val=0.0, include_boundaries="neither"),
+            "clip_grad_norm": None
+            if self.clip_grad_norm is None
+            else check_float(
                 self.clip_grad_norm,
                 "clip_grad_norm",
                 min_val=0.0,
                 include_boundaries="neither",
-            )
-        check_float(self.tol, "tol", min_val=0.0)
-        check_int(self.n_iter_no_change, "n_iter_no_change", min_val=1)
-        check_int(self.verbose, "verbose", min_val=0)
-        if not isinstance(self.warm_start, (bool, np.bool_)):
-            raise TypeError(f"warm_start must be a bool, got {self.warm_start!r}.")
-        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
-            raise TypeError(
-                f"callbacks must be None or a list of skorch callbacks, got "
-                f"{self.callbacks!r}."
-            )
-        return self._optimizer_class(), self._torch_device()
+            ),
+            "tol": check_float(self.tol, "tol", min_val=0.0),
+            "n_iter_no_change": check_int(
+                self.n_iter_no_change, "n_iter_no_change", min_val=1
+            ),
+            # verbose=True is accepted, as in scikit-learn's estimators.
+            "verbose": int(self.verbose)
+            if isinstance(self.verbose, (bool, np.bool_))
+            else check_int(self.verbose, "verbose", min_val=0),
+            "warm_start": _check_bool(self.warm_start, "warm_start"),
+            "callbacks": _check_callbacks(self.callbacks),
+            "optimizer": self._optimizer_class(),
+            "device": self._torch_device(),
+        }
+        return params
 
     def _optimizer_class(self):
         if isinstance(self.optimizer, str):
@@ -305,6 +325,10 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                 f"device must name a torch device such as 'cpu' or 'cuda', got "
                 f"{self.device!r}."
             ) from exc
+        if device.type not in ("cpu", "cuda"):
+            raise ValueError(
+                f"device must be 'cpu', 'cuda' or 'cuda:N', got {self.device!r}."
+            )
         if device.type == "cuda":
             if not torch.cuda.is_available():
                 raise ValueError(
@@ -333,6 +357,12 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                 f"X must be 2-D (n_samples, length) or 3-D (n_samples, length, "
                 f"n_features), got an array of {X.ndim} dimensions, shape {X.shape}."
             )
+        if 0 in X.shape[1:]:
+            raise ValueError(
+                f"Found array with 0 step(s) or 0 feature(s) per step (shape="
+                f"{X.shape}) while a minimum of 1 is required by "
+                f"{type(self).__name__}."
+            )
         if not reset and X.shape[2] != self.input_size_:
             raise ValueError(
                 f"X has {X.shape[2]} features per step, but {type(self).__name__} "
@@ -351,7 +381,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         devices = [device] if device.type == "cuda" else []
         return torch.random.fork_rng(devices=devices)
 
-    def _build_net(self, optimizer, device, input_size, n_classes):
+    def _build_net(self, params, input_size, n_classes):
         callbacks = [
             (
                 "train_acc",
@@ -361,53 +391,84 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             ),
             (
                 "stopping",
-                EarlyStopping(
+                _EarlyStopping(
                     monitor="train_loss",
-                    patience=self.n_iter_no_change,
-                    threshold=self.tol,
+                    patience=params["n_iter_no_change"],
+                    threshold=params["tol"],
                     threshold_mode="abs",
-                    sink=print if self.verbose else _silent,
                 ),
             ),
         ]
-        if self.clip_grad_norm is not None:
+        if params["clip_grad_norm"] is not None:
             callbacks.append(
-                ("clip", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
+                (
+                    "clip",
+                    GradientNormClipping(gradient_clip_value=params["clip_grad_norm"]),
+                )
             )
-        if self.verbose >= 2:
+        if params["verbose"] >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
-        callbacks.extend(self.callbacks or [])
+        callbacks.extend(params["callbacks"])
         net = NeuralNetClassifier(
             LSTMModule,
             module__input_size=input_size,
             module__n_classes=n_classes,
-            module__hidden_size=self.hidden_size,
-            module__num_layers=self.num_layers,
-            module__dropout=self.dropout,
-            module__bidirectional=bool(self.bidirectional),
-            module__forget_bias=self.forget_bias,
+            module__hidden_size=params["hidden_size"],
+            module__num_layers=params["num_layers"],
+            module__dropout=params["dropout"],
+            module__bidirectional=params["bidirectional"],
+            module__forget_bias=params["forget_bias"],
             criterion=torch.nn.CrossEntropyLoss,
-            optimizer=optimizer,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            optimizer=params["optimizer"],
+            lr=params["lr"],
+            max_epochs=params["max_epochs"],
+            batch_size=params["batch_size"],
             iterator_train=_BatchIterator,
             iterator_train__shuffle=True,
             train_split=None,
             classes=list(range(n_classes)),
             callbacks=callbacks,
-            device=str(device),
-            verbose=self.verbose,
+            device=str(params["device"]),
+            verbose=params["verbose"],
         )
         return net.initialize()
 
-    def _train(self, X, y_encoded, epochs, *, new_net, optimizer, device):
-        with self._fork_rng(device):
+    def _continue_net(self, params):
+        """Rebuild the net with the current parameters, keeping what it learnt.
+
+        The weights, the optimizer's state (when the optimizer class is
+        unchanged) and the history carry over, so a changed ``lr``,
+        ``batch_size``, ``verbose`` or ``callbacks`` takes effect under
+        ``warm_start``; a changed architecture cannot, and raises.
+        """
+        old = self.net_
+        architecture = ("hidden_size", "num_layers", "bidirectional")
+        changed = [
+            name
+            for name in architecture
+            if old.get_params()[f"module__{name}"] != params[name]
+        ]
+        if changed:
+            raise ValueError(
+                f"warm_start=True cannot continue a network whose {changed} changed "
+                "since it was fitted; set warm_start=False to train a new one."
+            )
+        net = self._build_net(params, self.input_size_, len(self.classes_))
+        net.module_.load_state_dict(old.module_.state_dict())
+        if type(old.optimizer_) is type(net.optimizer_):
+            net.optimizer_.load_state_dict(old.optimizer_.state_dict())
+            for group in net.optimizer_.param_groups:
+                group["lr"] = params["lr"]
+        net.history = old.history
+        return net
+
+    def _train(self, X, y_encoded, epochs, *, params, continuing):
+        with self._fork_rng(params["device"]):
             torch.manual_seed(self._seed())
-            if new_net:
-                self.net_ = self._build_net(
-                    optimizer, device, X.shape[2], len(self.classes_)
-                )
+            if continuing:
+                self.net_ = self._continue_net(params)
+            else:
+                self.net_ = self._build_net(params, X.shape[2], len(self.classes_))
             epochs_before = len(self.net_.history)
             self.net_.partial_fit(X, y_encoded, epochs=epochs)
         self.n_iter_ = len(self.net_.history) - epochs_before
@@ -444,8 +505,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         self : LSTMClassifier
             The fitted classifier.
         """
-        optimizer, device = self._check_params()
-        continuing = self.warm_start and hasattr(self, "net_")
+        params = self._check_params()
+        continuing = params["warm_start"] and hasattr(self, "net_")
         previous = (
             (self.n_features_in_, self.input_size_, self.classes_)
             if continuing
@@ -474,10 +535,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         return self._train(
             X,
             self._encode(y),
-            self.max_epochs,
-            new_net=not continuing,
-            optimizer=optimizer,
-            device=device,
+            params["max_epochs"],
+            params=params,
+            continuing=continuing,
         )
 
     @keep_state_on_error
@@ -494,19 +554,27 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             Class labels.
 
         classes : array-like of shape (n_classes,), default=None
-            All the classes that calls to :meth:`partial_fit` will see.  Only
-            read on the first call (before which the classifier is unfitted); if
-            None then, the classes are those present in ``y``.
+            All the classes that calls to :meth:`partial_fit` will see.  On
+            the first call (before which the classifier is unfitted), None
+            means the classes present in ``y``; on later calls it may be
+            omitted, and if given must equal ``classes_``.
 
         Returns
         -------
         self : LSTMClassifier
             The updated classifier.
         """
-        optimizer, device = self._check_params()
+        params = self._check_params()
         first = not hasattr(self, "net_")
         X, y = self._validate_sequences(X, y, reset=first)
         check_classification_targets(y)
+        if not first and classes is not None:
+            if not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()} differs from the "
+                    f"classes_ {self.classes_.tolist()} of the first call to "
+                    "partial_fit."
+                )
         if first:
             labels = np.unique(y) if classes is None else np.unique(classes)
             if len(labels) < 2:
@@ -516,14 +584,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                 )
             self.classes_ = labels
             self.input_size_ = X.shape[2]
-        return self._train(
-            X,
-            self._encode(y),
-            1,
-            new_net=first,
-            optimizer=optimizer,
-            device=device,
-        )
+        return self._train(X, self._encode(y), 1, params=params, continuing=not first)
 
     # -------------------------------------------------------------- prediction
 
@@ -548,18 +609,24 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         device = next(module.parameters()).device
         was_training = module.training
         module.eval()
+        block_rows = _predict_block_rows(X.shape[1:])
+        # A buffer for blocks that cannot be handed to torch as they are: the
+        # zero-padded last block, and blocks of read-only or memory-mapped input.
+        buffer = np.zeros((block_rows, *X.shape[1:]), np.float32)
+        direct = X.flags.writeable and X.flags.c_contiguous
         logits = []
         try:
-            # Bypasses skorch's predict loop: fixed-size blocks (see
-            # _PREDICT_BLOCK) and no per-sample collation.
+            # Bypasses skorch's predict loop, for the fixed block shape and to
+            # skip its per-sample collation.
             with torch.inference_mode():
-                for start in range(0, len(X), _PREDICT_BLOCK):
-                    block = X[start : start + _PREDICT_BLOCK]
-                    rows = len(block)
-                    if rows < _PREDICT_BLOCK:
-                        padded = np.zeros((_PREDICT_BLOCK, *X.shape[1:]), X.dtype)
-                        padded[:rows] = block
-                        block = padded
+                for start in range(0, len(X), block_rows):
+                    rows = min(block_rows, len(X) - start)
+                    if direct and rows == block_rows:
+                        block = X[start : start + rows]
+                    else:
+                        buffer[:rows] = X[start : start + rows]
+                        buffer[rows:] = 0
+                        block = buffer
                     out = module(torch.from_numpy(block).to(device))
                     logits.append(out[:rows].cpu())
         finally:
@@ -618,5 +685,51 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         return self.net_.module_.summary(self.n_features_in_)
 
 
-def _silent(*args, **kwargs):
-    """Discard the messages of a skorch callback's sink."""
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {value!r}.")
+    return bool(value)
+
+
+def _check_callbacks(callbacks):
+    """Return the user's callbacks as a list, checking each is a skorch callback."""
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)):
+        raise TypeError(
+            f"callbacks must be None or a list of skorch callbacks, got {callbacks!r}."
+        )
+    for item in callbacks:
+        callback = item[1] if isinstance(item, tuple) and len(item) == 2 else item
+        is_callback = isinstance(callback, Callback) or (
+            isinstance(callback, type) and issubclass(callback, Callback)
+        )
+        if not is_callback or (
+            isinstance(item, tuple) and not isinstance(item[0], str)
+        ):
+            raise TypeError(
+                "callbacks must hold skorch callbacks or (name, callback) pairs, "
+                f"got {item!r}."
+            )
+    return list(callbacks)
+
+
+class _EarlyStopping(EarlyStopping):
+    """skorch's EarlyStopping, but the epoch it stops at is still printed.
+
+    skorch runs PrintLog after every other callback, and EarlyStopping ends
+    training by raising before it, so with ``verbose`` the last epoch's row
+    was missing from the table.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        messages = []
+        self.sink = messages.append
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            if net.verbose:
+                dict(net.callbacks_)["print_log"].on_epoch_end(net, **kwargs)
+                for message in messages:
+                    print(message)
+            raise

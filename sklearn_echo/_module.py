@@ -64,7 +64,7 @@ class LSTMModule(nn.Module):
         with torch.no_grad():
             for name, param in self.lstm.named_parameters():
                 if name.startswith("bias_ih"):
-                    param[forget] = value
+                    param[forget] = float(value)
                 elif name.startswith("bias_hh"):
                     param[forget] = 0.0
 

@@ -347,10 +347,13 @@ def test_partial_fit_continues_training_one_epoch_per_call():
 def test_partial_fit_after_fit_continues_the_fitted_network():
     X, y = _sequences(), _labels()
     clf = LSTMClassifier(**{**FAST, "max_epochs": 2}).fit(X, y)
-    net = clf.net_
+    history = list(clf.net_.history)
+    weights = _state_dict(clf)
     clf.partial_fit(X, y)
-    assert clf.net_ is net
+    # The net is rebuilt with the current parameters, carrying history and weights.
+    assert list(clf.net_.history)[:2] == history
     assert len(clf.net_.history) == 3
+    assert any(not torch.equal(weights[k], v) for k, v in _state_dict(clf).items())
 
 
 def test_partial_fit_with_label_not_in_classes_raises_value_error():
@@ -392,16 +395,39 @@ def test_partial_fit_with_other_input_shape_raises_value_error():
 def test_warm_start_continues_training_for_max_epochs():
     X, y = _sequences(), _labels()
     clf = LSTMClassifier(**{**FAST, "max_epochs": 2, "warm_start": True}).fit(X, y)
-    net = clf.net_
+    history = list(clf.net_.history)
     weights = _state_dict(clf)
     clf.fit(X, y)
-    assert clf.net_ is net
+    assert list(clf.net_.history)[:2] == history
     assert len(clf.net_.history) == 4
     assert clf.n_iter_ == 2
     assert any(not torch.equal(weights[k], v) for k, v in _state_dict(clf).items())
     clf.set_params(max_epochs=3).fit(X, y)
     assert len(clf.net_.history) == 7
     assert clf.n_iter_ == 3
+
+
+def test_warm_start_applies_changed_training_parameters():
+    X, y = _sequences(), _labels()
+    clf = LSTMClassifier(**{**FAST, "max_epochs": 1, "warm_start": True}).fit(X, y)
+    clf.set_params(lr=1e-4, batch_size=7).fit(X, y)
+    assert clf.net_.lr == 1e-4
+    assert clf.net_.batch_size == 7
+    assert all(g["lr"] == 1e-4 for g in clf.net_.optimizer_.param_groups)
+    # Adam's moment estimates carry over: its step count keeps growing.
+    state = next(iter(clf.net_.optimizer_.state.values()))
+    assert int(state["step"]) > len(X) // 7
+
+
+def test_warm_start_with_a_changed_architecture_raises_and_keeps_the_model():
+    X, y = _sequences(), _labels()
+    clf = LSTMClassifier(**{**FAST, "max_epochs": 1, "warm_start": True}).fit(X, y)
+    proba = clf.predict_proba(X)
+    with pytest.raises(
+        ValueError, match=r"warm_start=True cannot continue.*hidden_size"
+    ):
+        clf.set_params(hidden_size=3).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
 
 
 def test_warm_start_false_restarts_training():
@@ -808,7 +834,7 @@ def test_empty_sequences_or_steps_are_rejected_with_a_clear_message(shape, messa
     # the 3-D equivalents must not reach torch (which raises RuntimeError
     # "Expected sequence length to be larger than 0 in RNN" and ValueError
     # "input_size must be greater than zero").
-    with pytest.raises(ValueError, match=rf"LSTMClassifier.*{re.escape(message)}"):
+    with pytest.raises(ValueError, match=rf"{re.escape(message)}.*LSTMClassifier"):
         LSTMClassifier(**FAST).fit(np.zeros(shape, dtype=np.float32), [0, 1, 0, 1])
 
 
