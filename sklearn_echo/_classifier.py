@@ -246,6 +246,10 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.random_state = random_state
 
+    # The module reads one-hot (or any real-valued) steps; TokenLSTMClassifier
+    # sets this to read integer tokens.
+    _tokens = False
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
@@ -372,6 +376,10 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- training
 
+    def _input_size(self, X):
+        """Return the input width the module is built for: features per step."""
+        return X.shape[2]
+
     def _seed(self):
         return int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
@@ -418,6 +426,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             module__dropout=params["dropout"],
             module__bidirectional=params["bidirectional"],
             module__forget_bias=params["forget_bias"],
+            module__tokens=self._tokens,
             criterion=torch.nn.CrossEntropyLoss,
             optimizer=params["optimizer"],
             lr=params["lr"],
@@ -468,7 +477,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             if continuing:
                 self.net_ = self._continue_net(params)
             else:
-                self.net_ = self._build_net(params, X.shape[2], len(self.classes_))
+                self.net_ = self._build_net(
+                    params, self._input_size(X), len(self.classes_)
+                )
             epochs_before = len(self.net_.history)
             self.net_.partial_fit(X, y_encoded, epochs=epochs)
         self.n_iter_ = len(self.net_.history) - epochs_before
@@ -520,18 +531,18 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                 f"{type(self).__name__} needs samples of at least 2 classes in y; "
                 f"got one class: {classes.tolist()}."
             )
+        shape = (self.n_features_in_, self._input_size(X))
         if continuing and (
-            previous[:2] != (self.n_features_in_, X.shape[2])
-            or not np.array_equal(previous[2], classes)
+            previous[:2] != shape or not np.array_equal(previous[2], classes)
         ):
             raise ValueError(
                 "warm_start=True continues the fitted network, so X must keep its "
-                f"shape per sequence {previous[:2]} and y its classes "
-                f"{previous[2].tolist()}; got {(self.n_features_in_, X.shape[2])} "
-                f"and {classes.tolist()}. Set warm_start=False to start anew."
+                f"(length, input size) {previous[:2]} and y its classes "
+                f"{previous[2].tolist()}; got {shape} and {classes.tolist()}. Set "
+                "warm_start=False to start anew."
             )
         self.classes_ = classes
-        self.input_size_ = X.shape[2]
+        self.input_size_ = shape[1]
         return self._train(
             X,
             self._encode(y),
@@ -583,7 +594,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                     f"{labels.tolist()}. Pass every class with classes=."
                 )
             self.classes_ = labels
-            self.input_size_ = X.shape[2]
+            self.input_size_ = self._input_size(X)
         return self._train(X, self._encode(y), 1, params=params, continuing=not first)
 
     # -------------------------------------------------------------- prediction
@@ -612,7 +623,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         block_rows = _predict_block_rows(X.shape[1:])
         # A buffer for blocks that cannot be handed to torch as they are: the
         # zero-padded last block, and blocks of read-only or memory-mapped input.
-        buffer = np.zeros((block_rows, *X.shape[1:]), np.float32)
+        buffer = np.zeros((block_rows, *X.shape[1:]), X.dtype)
         direct = X.flags.writeable and X.flags.c_contiguous
         logits = []
         try:

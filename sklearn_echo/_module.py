@@ -29,6 +29,17 @@ class LSTMModule(nn.Module):
         forget part of ``bias_hh`` starts at 0).  A large value makes the cell
         keep its state by default, which is what lets an LSTM learn to carry a
         value over 50 steps.  ``None`` keeps torch's default initialisation.
+    tokens : bool, default=False
+        Whether the input is integer tokens of shape (batch, length) instead
+        of one-hot steps of width ``input_size``.  The token module is the
+        one-hot module computed without the one-hot array: the input
+        projection of a one-hot step is one column of the first layer's
+        ``weight_ih``, so those columns move into an ``nn.Embedding`` (a
+        lookup), and the first layer's ``weight_ih`` becomes a fixed 0/1
+        selector that passes the looked-up projection through unchanged.  Both
+        modules draw the same random numbers at construction, so the same seed
+        gives the same initial model.  Token ``input_size`` is the unknown
+        token: its row is zero, like the all-zero step of an unknown one-hot.
     """
 
     def __init__(
@@ -40,6 +51,7 @@ class LSTMModule(nn.Module):
         dropout=0.0,
         bidirectional=False,
         forget_bias=5.0,
+        tokens=False,
     ):
         super().__init__()
         self.lstm = nn.LSTM(
@@ -55,6 +67,44 @@ class LSTMModule(nn.Module):
         self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), n_classes)
         if forget_bias is not None:
             self.init_forget_bias(forget_bias)
+        self.embedding = self._move_input_weights_to_embedding() if tokens else None
+
+    def _move_input_weights_to_embedding(self):
+        """Turn the one-hot module into its token equivalent, drawing no randoms."""
+        old = self.lstm
+        gates = 4 * old.hidden_size
+        directions = 2 if old.bidirectional else 1
+        first = ["weight_ih_l0", "weight_ih_l0_reverse"][:directions]
+        # Row k of the embedding is column k of weight_ih (each direction side by
+        # side); the last row, for unknown tokens, is zero and gets no gradient.
+        weight = torch.cat([getattr(old, name).detach().t() for name in first], 1)
+        weight = torch.cat([weight, weight.new_zeros(1, weight.shape[1])])
+        embedding = nn.Embedding(
+            len(weight), weight.shape[1], padding_idx=len(weight) - 1, _weight=weight
+        )
+        # Every parameter of the new LSTM is overwritten below; its random
+        # initialisation runs on a forked generator so that the global one
+        # advances exactly as for the one-hot module.
+        with torch.random.fork_rng(devices=[]):
+            self.lstm = nn.LSTM(
+                gates * directions,
+                old.hidden_size,
+                num_layers=old.num_layers,
+                dropout=old.dropout,
+                bidirectional=old.bidirectional,
+                batch_first=True,
+            )
+        with torch.no_grad():
+            for name, param in self.lstm.named_parameters():
+                if name in first:
+                    direction = first.index(name)
+                    param.zero_()
+                    columns = slice(direction * gates, (direction + 1) * gates)
+                    param[:, columns] = torch.eye(gates)
+                    param.requires_grad_(False)
+                else:
+                    param.copy_(getattr(old, name))
+        return embedding
 
     def init_forget_bias(self, value):
         """Set the forget-gate bias of every layer and direction to ``value``."""
@@ -70,6 +120,8 @@ class LSTMModule(nn.Module):
 
     def forward(self, X):
         """Return the logits (batch, n_classes) of X (batch, length, input_size)."""
+        if self.embedding is not None:
+            X = self.embedding(X)
         _, (h_n, _) = self.lstm(X)
         if self.lstm.bidirectional:
             # Last layer's forward state (end of sequence) and backward state
@@ -95,6 +147,9 @@ class LSTMModule(nn.Module):
         """
         width = self.lstm.hidden_size * (2 if self.lstm.bidirectional else 1)
         rows = [("lstm (LSTM)", (None, width), self.lstm)]
+        if self.embedding is not None:
+            size = (None, length, self.embedding.embedding_dim)
+            rows.insert(0, ("embedding (Embedding)", size, self.embedding))
         if self.dropout.p > 0:
             rows.append(("dropout (Dropout)", (None, width), None))
         rows.append(("head (Linear)", (None, self.head.out_features), self.head))
@@ -109,6 +164,8 @@ class LSTMModule(nn.Module):
             f"Total params: {total:,}",
             f"Trainable params: {trainable:,}",
             f"Non-trainable params: {total - trainable:,}",
-            f"Input shape: (None, {length}, {self.lstm.input_size})",
+            f"Input shape: (None, {length})"
+            if self.embedding is not None
+            else f"Input shape: (None, {length}, {self.lstm.input_size})",
         ]
         return "\n".join(lines)

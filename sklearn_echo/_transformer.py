@@ -2,15 +2,17 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from sklearn_echo._validation import (
     INT64_MAX,
     check_allocation,
+    check_handle_unknown,
     check_int,
-    check_tokens,
-    explain_array_errors,
+    fit_vocabulary_size,
     keep_state_on_error,
+    known_tokens,
+    validate_tokens,
 )
 
 
@@ -99,11 +101,7 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
     def _check_params(self):
         if self.n_features is not None:
             check_int(self.n_features, "n_features", min_val=1, max_val=INT64_MAX)
-        if self.handle_unknown not in ("error", "ignore"):
-            raise ValueError(
-                "handle_unknown must be 'error' or 'ignore', got "
-                f"{self.handle_unknown!r}."
-            )
+        check_handle_unknown(self.handle_unknown)
         if self.dtype is None:
             raise TypeError("dtype must be a numpy numeric dtype, got None.")
         try:
@@ -115,11 +113,6 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
         if dtype.kind not in "biuf":
             raise TypeError(f"dtype must be a numpy numeric dtype, got {self.dtype!r}.")
         return dtype
-
-    def _validate_tokens(self, X, *, reset):
-        with explain_array_errors(type(self).__name__, "integer tokens"):
-            X = validate_data(self, X, reset=reset, dtype="numeric")
-        return check_tokens(X, type(self).__name__)
 
     @keep_state_on_error
     def fit(self, X, y=None):
@@ -140,17 +133,8 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         self._check_params()
-        tokens = self._validate_tokens(X, reset=True)
-        largest = int(tokens.max())
-        if self.n_features is None:
-            self.vocabulary_size_ = largest + 1
-        elif largest >= self.n_features:
-            raise ValueError(
-                f"X contains the token {largest}, but n_features={self.n_features} "
-                f"allows tokens in [0, {self.n_features})."
-            )
-        else:
-            self.vocabulary_size_ = int(self.n_features)
+        tokens, _ = validate_tokens(self, X, reset=True)
+        self.vocabulary_size_ = fit_vocabulary_size(tokens, self.n_features)
         return self
 
     def transform(self, X):
@@ -169,14 +153,8 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         dtype = self._check_params()
-        tokens = self._validate_tokens(X, reset=False)
-        known = tokens < self.vocabulary_size_
-        if self.handle_unknown == "error" and not known.all():
-            raise ValueError(
-                f"X contains the unknown token {int(tokens[~known][0])}: fitted "
-                f"tokens are in [0, {self.vocabulary_size_}). Pass "
-                "handle_unknown='ignore' to encode unknown tokens as all-zero steps."
-            )
+        tokens, _ = validate_tokens(self, X, reset=False)
+        known = known_tokens(tokens, self.vocabulary_size_, self.handle_unknown)
         n_samples, length = tokens.shape
         check_allocation(
             (n_samples, length, self.vocabulary_size_), dtype, "The one-hot output"

@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 from sklearn.utils import check_scalar
+from sklearn.utils.validation import validate_data
 
 INT64_MAX = np.iinfo(np.int64).max
 # The smallest float that int64 cannot hold; ``float(INT64_MAX)`` rounds up to it.
@@ -159,3 +160,55 @@ def check_allocation(shape, dtype, what):
             f"{n_bytes / 2**30:,.1f} GiB, more than this machine's "
             f"{limit / 2**30:,.1f} GiB of memory."
         )
+
+
+def validate_tokens(estimator, X, y=None, *, reset):
+    """Validate 2-D integer token sequences (and ``y``) for ``estimator``.
+
+    Returns ``(tokens, y)`` with ``tokens`` an int64 array of shape
+    (n_samples, length); sets or checks ``n_features_in_`` like
+    ``validate_data``.
+    """
+    name = type(estimator).__name__
+    with explain_array_errors(name, "integer tokens"):
+        if y is None:
+            X = validate_data(estimator, X, reset=reset, dtype="numeric")
+        else:
+            X, y = validate_data(estimator, X, y, reset=reset, dtype="numeric")
+    return check_tokens(X, name), y
+
+
+def check_handle_unknown(handle_unknown):
+    """Check the ``handle_unknown`` parameter of the token estimators."""
+    if handle_unknown not in ("error", "ignore"):
+        raise ValueError(
+            f"handle_unknown must be 'error' or 'ignore', got {handle_unknown!r}."
+        )
+
+
+def fit_vocabulary_size(tokens, n_features):
+    """Return the one-hot width for ``tokens``: ``n_features`` or max + 1."""
+    largest = int(tokens.max())
+    if n_features is None:
+        return largest + 1
+    if largest >= n_features:
+        raise ValueError(
+            f"X contains the token {largest}, but n_features={n_features} "
+            f"allows tokens in [0, {n_features})."
+        )
+    return int(n_features)
+
+
+def known_tokens(tokens, vocabulary_size, handle_unknown):
+    """Return the mask of tokens below ``vocabulary_size``.
+
+    With ``handle_unknown='error'`` an unknown token raises instead.
+    """
+    known = tokens < vocabulary_size
+    if handle_unknown == "error" and not known.all():
+        raise ValueError(
+            f"X contains the unknown token {int(tokens[~known][0])}: fitted "
+            f"tokens are in [0, {vocabulary_size}). Pass handle_unknown='ignore' "
+            "to encode unknown tokens as all-zero steps."
+        )
+    return known

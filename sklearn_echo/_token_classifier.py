@@ -1,0 +1,218 @@
+"""TokenLSTMClassifier: the one-hot Pipeline's model, fed integer tokens."""
+
+import numpy as np
+
+from sklearn_echo._classifier import LSTMClassifier
+from sklearn_echo._validation import (
+    INT64_MAX,
+    check_handle_unknown,
+    check_int,
+    fit_vocabulary_size,
+    known_tokens,
+    validate_tokens,
+)
+
+
+class TokenLSTMClassifier(LSTMClassifier):
+    """LSTM classifier of integer token sequences, without a one-hot array.
+
+    ``TokenLSTMClassifier(n_features=k, **params)`` is the model of
+    ``make_pipeline(OneHotSequenceTransformer(n_features=k), LSTMClassifier(**params))``
+    computed on the tokens directly.  The LSTM's input projection of a one-hot
+    step is one column of its input weight matrix, so a lookup replaces the
+    matrix product and the one-hot array is never built: memory per sequence is
+    ``length`` integers instead of ``length * n_features`` floats, and training
+    is faster when ``n_features`` is large.  With the same ``random_state`` both
+    start from the same weights and compute the same forward pass; only the
+    order in which gradients are summed differs, so trained models agree to
+    float32 rounding.
+
+    Use :class:`LSTMClassifier` for real-valued sequences and when the one-hot
+    Pipeline is clear enough; use this estimator for large vocabularies or
+    millions of sequences.
+
+    Parameters
+    ----------
+    n_features : int or None, default=None
+        The number of distinct tokens (the one-hot width it replaces).
+        ``None`` learns it in :meth:`fit` as the largest token plus one; an int
+        fixes it, and a larger token in :meth:`fit` is an error.
+
+    handle_unknown : {'error', 'ignore'}, default='error'
+        What :meth:`predict` and :meth:`partial_fit` do with a token
+        ``>= vocabulary_size_``: ``'error'`` raises; ``'ignore'`` treats it
+        as an all-zero one-hot step.
+
+    hidden_size : int, default=25
+        The size of the LSTM state.
+
+    num_layers : int, default=1
+        The number of stacked LSTM layers.
+
+    dropout : float, default=0.0
+        Dropout probability in ``[0, 1)`` between layers and before the head.
+
+    bidirectional : bool, default=False
+        Whether the LSTM also reads each sequence backwards.
+
+    forget_bias : float or None, default=5.0
+        Initial forget-gate bias (see :class:`LSTMClassifier`).
+
+    max_epochs : int, default=10
+        The maximum number of passes over the training data in :meth:`fit`.
+
+    batch_size : int, default=64
+        The number of sequences per gradient step.
+
+    lr : float, default=5e-3
+        The learning rate.
+
+    clip_grad_norm : float or None, default=1.0
+        The largest gradient norm of a step; ``None`` disables clipping.
+
+    optimizer : {'adam', 'adamw', 'rmsprop', 'sgd'} or torch optimizer class, \
+            default='adam'
+        The optimizer.
+
+    tol : float, default=1e-4
+        Training stops when the training loss has not improved by ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        See ``tol``.
+
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks.
+
+    device : str, default='cpu'
+        The torch device, e.g. ``'cuda'``.
+
+    verbose : int, default=0
+        ``0`` silent, ``1`` per-epoch table, ``2`` also a progress bar.
+
+    warm_start : bool, default=False
+        Whether :meth:`fit` continues training the fitted network.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling and dropout; torch's global random
+        state is left untouched.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    vocabulary_size_ : int
+        The number of distinct tokens learnt in :meth:`fit` (``n_features`` if
+        given, else the largest token plus one).
+
+    n_features_in_ : int
+        The sequence length.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the columns of a DataFrame seen in :meth:`fit`.
+
+    input_size_ : int
+        Equal to ``vocabulary_size_``: the one-hot width the model stands for.
+
+    net_ : skorch.NeuralNetClassifier
+        The trained skorch network.
+
+    n_iter_ : int
+        The number of epochs run by the last call to :meth:`fit` or
+        :meth:`partial_fit`.
+
+    See Also
+    --------
+    LSTMClassifier : The same model on one-hot or real-valued sequences.
+    OneHotSequenceTransformer : The encoding this estimator does without.
+
+    Examples
+    --------
+    >>> from sklearn_echo import TokenLSTMClassifier, make_echo_sequences
+    >>> X, y = make_echo_sequences(n_samples=3000, length=5, n_features=10,
+    ...                            random_state=0)
+    >>> X_new, y_new = make_echo_sequences(n_samples=1000, length=5,
+    ...                                    n_features=10, random_state=1)
+    >>> clf = TokenLSTMClassifier(n_features=10, random_state=0).fit(X, y)
+    >>> clf.score(X_new, y_new) > 0.95
+    True
+    """
+
+    _tokens = True
+
+    def __init__(
+        self,
+        *,
+        n_features=None,
+        handle_unknown="error",
+        hidden_size=25,
+        num_layers=1,
+        dropout=0.0,
+        bidirectional=False,
+        forget_bias=5.0,
+        max_epochs=10,
+        batch_size=64,
+        lr=5e-3,
+        clip_grad_norm=1.0,
+        optimizer="adam",
+        tol=1e-4,
+        n_iter_no_change=10,
+        callbacks=None,
+        device="cpu",
+        verbose=0,
+        warm_start=False,
+        random_state=None,
+    ):
+        self.n_features = n_features
+        self.handle_unknown = handle_unknown
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            forget_bias=forget_bias,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            clip_grad_norm=clip_grad_norm,
+            optimizer=optimizer,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            callbacks=callbacks,
+            device=device,
+            verbose=verbose,
+            warm_start=warm_start,
+            random_state=random_state,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Tokens are category codes: non-negative integers in a 2-D array.
+        tags.input_tags.three_d_array = False
+        tags.input_tags.categorical = True
+        tags.input_tags.positive_only = True
+        return tags
+
+    def _check_params(self):
+        params = super()._check_params()
+        if self.n_features is not None:
+            check_int(self.n_features, "n_features", min_val=1, max_val=INT64_MAX)
+        check_handle_unknown(self.handle_unknown)
+        return params
+
+    def _input_size(self, X):
+        """Return the one-hot width the tokens stand for."""
+        return self.vocabulary_size_
+
+    def _validate_sequences(self, X, y=None, *, reset):
+        """Return X as int64 tokens of shape (n_samples, length), ready to embed."""
+        tokens, y = validate_tokens(self, X, y, reset=reset)
+        if reset:
+            self.vocabulary_size_ = fit_vocabulary_size(tokens, self.n_features)
+            return tokens, y
+        known = known_tokens(tokens, self.vocabulary_size_, self.handle_unknown)
+        if not known.all():
+            # The module's last embedding row, a zero one, stands for them.
+            tokens = np.where(known, tokens, self.vocabulary_size_)
+        return tokens, y
