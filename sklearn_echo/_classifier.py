@@ -11,12 +11,16 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     Callback,
-    EarlyStopping,
     EpochScoring,
     GradientNormClipping,
     ProgressBar,
 )
 
+from sklearn_echo._callbacks import (
+    KeepLastFinishedEpoch,
+    PrintingEarlyStopping,
+    StopOnNonFiniteLoss,
+)
 from sklearn_echo._module import LSTMModule
 from sklearn_echo._validation import (
     check_float,
@@ -397,9 +401,11 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                     "accuracy", on_train=True, lower_is_better=False, name="train_acc"
                 ),
             ),
+            ("nonfinite_loss", StopOnNonFiniteLoss()),
+            ("keep_last_epoch", KeepLastFinishedEpoch()),
             (
                 "stopping",
-                _EarlyStopping(
+                PrintingEarlyStopping(
                     monitor="train_loss",
                     patience=params["n_iter_no_change"],
                     threshold=params["tol"],
@@ -439,6 +445,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             callbacks=callbacks,
             device=str(params["device"]),
             verbose=params["verbose"],
+            # Unpickling loads tensors only (the outer pickle still runs code).
+            torch_load_kwargs={"weights_only": True},
         )
         return net.initialize()
 
@@ -481,7 +489,16 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                     params, self._input_size(X), len(self.classes_)
                 )
             epochs_before = len(self.net_.history)
-            self.net_.partial_fit(X, y_encoded, epochs=epochs)
+            try:
+                self.net_.partial_fit(X, y_encoded, epochs=epochs)
+            except RuntimeError as exc:
+                # e.g. Adam's step size overflowing float32 for an absurd lr.
+                if "overflow" not in str(exc):
+                    raise
+                raise FloatingPointError(
+                    f"Training overflowed ({exc}). Try a smaller lr (now "
+                    f"{params['lr']})."
+                ) from exc
         self.n_iter_ = len(self.net_.history) - epochs_before
         return self
 
@@ -723,24 +740,3 @@ def _check_callbacks(callbacks):
                 f"got {item!r}."
             )
     return list(callbacks)
-
-
-class _EarlyStopping(EarlyStopping):
-    """skorch's EarlyStopping, but the epoch it stops at is still printed.
-
-    skorch runs PrintLog after every other callback, and EarlyStopping ends
-    training by raising before it, so with ``verbose`` the last epoch's row
-    was missing from the table.
-    """
-
-    def on_epoch_end(self, net, **kwargs):
-        messages = []
-        self.sink = messages.append
-        try:
-            super().on_epoch_end(net, **kwargs)
-        except KeyboardInterrupt:
-            if net.verbose:
-                dict(net.callbacks_)["print_log"].on_epoch_end(net, **kwargs)
-                for message in messages:
-                    print(message)
-            raise
