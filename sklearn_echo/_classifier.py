@@ -9,17 +9,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetClassifier
-from skorch.callbacks import (
-    Callback,
-    EpochScoring,
-    GradientNormClipping,
-    ProgressBar,
-)
+from skorch.callbacks import Callback, ProgressBar
 
 from sklearn_echo._callbacks import (
+    ClipGradNorm,
     KeepLastFinishedEpoch,
     PrintingEarlyStopping,
     StopOnNonFiniteLoss,
+    TrainAccuracy,
 )
 from sklearn_echo._module import LSTMModule
 from sklearn_echo._validation import (
@@ -395,12 +392,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
 
     def _build_net(self, params, input_size, n_classes):
         callbacks = [
-            (
-                "train_acc",
-                EpochScoring(
-                    "accuracy", on_train=True, lower_is_better=False, name="train_acc"
-                ),
-            ),
+            ("train_acc", TrainAccuracy()),
             ("nonfinite_loss", StopOnNonFiniteLoss()),
             ("keep_last_epoch", KeepLastFinishedEpoch()),
             (
@@ -414,12 +406,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             ),
         ]
         if params["clip_grad_norm"] is not None:
-            callbacks.append(
-                (
-                    "clip",
-                    GradientNormClipping(gradient_clip_value=params["clip_grad_norm"]),
-                )
-            )
+            callbacks.append(("clip_grad_norm", ClipGradNorm(params["clip_grad_norm"])))
         if params["verbose"] >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.extend(params["callbacks"])
@@ -616,21 +603,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
 
     # -------------------------------------------------------------- prediction
 
-    def predict_proba(self, X):
-        """Return the probability of each class for each sequence.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, length, n_features) or \
-                (n_samples, length)
-            Sequences shaped like the training data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Softmax of the network's logits, columns in the order of
-            ``classes_``; each row sums to one.
-        """
+    def _logits(self, X):
+        """Validate X and return the network's logits, a float32 CPU tensor."""
         check_is_fitted(self)
         X, _ = self._validate_sequences(X, reset=False)
         module = self.net_.module_
@@ -659,8 +633,25 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                     logits.append(out[:rows].cpu())
         finally:
             module.train(was_training)
+        return torch.cat(logits)
+
+    def predict_proba(self, X):
+        """Return the probability of each class for each sequence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, length, n_features) or \
+                (n_samples, length)
+            Sequences shaped like the training data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Softmax of the network's logits, columns in the order of
+            ``classes_``; each row sums to one.
+        """
         # The softmax in float64 makes every row sum to one within 1e-15.
-        return torch.cat(logits).double().softmax(dim=1).numpy()
+        return self._logits(X).double().softmax(dim=1).numpy()
 
     def predict(self, X):
         """Return the most probable class of each sequence.
@@ -676,8 +667,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)]
+        # The largest logit is the largest probability: no softmax needed.
+        best = self._logits(X).argmax(dim=1).numpy()
+        return self.classes_[best]
 
     # ----------------------------------------------------------------- display
 
