@@ -90,8 +90,8 @@ def main():
         "1 torch thread, RSS in MB"
     )
     print(
-        f"{'path':8}{'n':>11}{'imports':>10}{'+tokens':>10}{'peak':>10}"
-        f"{'one-hot array':>16}"
+        f"{'path':8}{'n':>11}{'imports':>10}{'+tokens':>10}{'fit peak':>10}"
+        f"{'+predict':>10}{'one-hot array':>16}"
     )
     for n in args.n:
         for path in args.paths:
@@ -119,7 +119,8 @@ def main():
             r = json.loads(result.stdout.strip().splitlines()[-1])
             print(
                 f"{path:8}{n:>11,}{r['imports']:>10,.0f}{r['data']:>10,.0f}"
-                f"{r['peak']:>10,.0f}{onehot_mb if path == 'onehot' else 0:>16,.0f}"
+                f"{r['fit']:>10,.0f}{r['peak']:>10,.0f}"
+                f"{onehot_mb if path == 'onehot' else 0:>16,.0f}"
             )
 
 
