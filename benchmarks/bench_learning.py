@@ -42,7 +42,8 @@ class TestAccuracyTrace(Callback):
         module = net.module_
         module.eval()
         with torch.inference_mode():
-            logits = module(torch.from_numpy(self.X_test))
+            device = next(module.parameters()).device
+            logits = module(torch.from_numpy(self.X_test).to(device)).cpu()
         module.train()
         accuracy = float((logits.argmax(1).numpy() == self.y_test).mean())
         net.history.record("test_acc", accuracy)
@@ -57,13 +58,15 @@ def main():
     parser.add_argument("--n-test", type=int, default=10_000)
     parser.add_argument("--trace", action="store_true")
     parser.add_argument("--max-epochs", type=int, default=None)
+    parser.add_argument("--device", default="cpu", help="e.g. cuda")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     length, n_features, out_index, n_train = CONFIGS[args.config]
     print(
         f"config={args.config} length={length} n_features={n_features} "
         f"out_index={out_index} n_train={n_train} n_test={args.n_test} "
-        f"torch_threads={torch.get_num_threads()} torch={torch.__version__}"
+        f"torch_threads={torch.get_num_threads()} torch={torch.__version__} "
+        f"device={args.device}"
     )
     X_test, y_test = make_echo_sequences(
         args.n_test, length, n_features, out_index=out_index, random_state=10**6
@@ -73,14 +76,16 @@ def main():
 
     # Warm-up: the first fit of a process pays one-off torch initialisation.
     X_warm, y_warm = make_echo_sequences(256, length, n_features, random_state=0)
-    LSTMClassifier(max_epochs=1).fit(encoder.transform(X_warm), y_warm)
+    LSTMClassifier(max_epochs=1, device=args.device).fit(
+        encoder.transform(X_warm), y_warm
+    )
 
     rows = []
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         X, y = make_echo_sequences(
             n_train, length, n_features, out_index=out_index, random_state=seed
         )
-        params = {"random_state": seed}
+        params = {"random_state": seed, "device": args.device}
         if args.max_epochs:
             params["max_epochs"] = args.max_epochs
         if args.trace:
