@@ -162,7 +162,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
         The number of columns of ``X`` seen in :meth:`fit`: the sequence length.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns of a DataFrame seen in :meth:`fit`.
 
     input_size_ : int

@@ -109,7 +109,7 @@ class TokenLSTMClassifier(LSTMClassifier):
     n_features_in_ : int
         The sequence length.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns of a DataFrame seen in :meth:`fit`.
 
     input_size_ : int

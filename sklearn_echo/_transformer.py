@@ -51,7 +51,7 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
         The number of columns of ``X`` seen in :meth:`fit`, i.e. the sequence
         length (scikit-learn's meaning of "features").
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns seen in :meth:`fit`.  Defined only when ``X`` has
         string column names (a pandas DataFrame).
 
@@ -147,7 +147,7 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_onehot : ndarray of shape (n_samples, length, vocabulary_size_)
+        X_onehot : ndarray of shape (n_samples, length, `vocabulary_size_`)
             ``X_onehot[i, t, k]`` is 1 where ``X[i, t] == k``, else 0.  A step
             with an unknown token is all zeros when ``handle_unknown='ignore'``.
         """
@@ -169,7 +169,7 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, length, vocabulary_size_)
+        X : array-like of shape (n_samples, length, `vocabulary_size_`)
             One-hot (or score) sequences, e.g. the output of :meth:`transform`.
 
         Returns
