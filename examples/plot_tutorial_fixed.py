@@ -66,7 +66,8 @@ print(f"Tutorial recipe, accuracy on fresh sequences: {tutorial.score(X_test, y_
 # ---------------
 # ``LSTMClassifier`` trains through skorch and keeps its history:
 # ``net_.history[:, "train_loss"]`` and ``net_.history[:, "train_acc"]`` are the
-# loss and accuracy on the training data after each epoch.  We fit the default
+# mean loss and the accuracy over the training batches of each epoch, measured
+# while the weights change, like the tutorial's Keras log.  We fit the default
 # Pipeline on both configurations, and, on the tutorial config, the same model
 # with torch's default initialisation (``forget_bias=None``) for comparison.
 EPOCHS = 8
