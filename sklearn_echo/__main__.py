@@ -32,6 +32,15 @@ def _positive_int(text):
     return value
 
 
+def _seed(text):
+    value = _int(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer in [0, 2**32), got {value}"
+        )
+    return value
+
+
 def _int(text):
     try:
         return int(text)
@@ -96,7 +105,7 @@ def build_parser():
         default=LSTMClassifier().max_epochs,
         help="maximum training epochs",
     )
-    demo.add_argument("--seed", type=_int, default=0, help="random seed")
+    demo.add_argument("--seed", type=_seed, default=0, help="random seed")
     demo.add_argument(
         "--threads",
         type=_positive_int,

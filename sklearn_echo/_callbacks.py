@@ -2,7 +2,6 @@
 
 import copy
 import math
-import warnings
 
 import torch
 from skorch.callbacks import Callback, EarlyStopping
@@ -19,11 +18,21 @@ class StopOnNonFiniteLoss(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1, "train_loss"]
+        # The loss is computed before each step, so the last step of an epoch
+        # can leave non-finite weights behind a finite loss: check those too.
+        weights_finite = all(
+            bool(torch.isfinite(p).all()) for p in net.module_.parameters()
+        )
         if not math.isfinite(loss):
-            raise FloatingPointError(
-                f"The training loss became {loss} in epoch {len(net.history)}, so "
-                f"training stopped. Try a smaller lr (now {net.lr}) or clip_grad_norm."
-            )
+            problem = f"training loss became {loss}"
+        elif not weights_finite:
+            problem = "weights became non-finite"
+        else:
+            return
+        raise FloatingPointError(
+            f"The {problem} in epoch {len(net.history)}, so training stopped. "
+            f"Try a smaller lr (now {net.lr}) or clip_grad_norm."
+        )
 
 
 class TrainAccuracy(Callback):
@@ -91,12 +100,14 @@ class KeepLastFinishedEpoch(Callback):
     weights of a half-done epoch.  This callback keeps a copy of the module and
     optimizer state at the start of each epoch; if training ends in the middle
     of one, it puts that copy back, drops the unfinished epoch from the history
-    and warns.  An epoch that ran to its end (also one that a callback stopped
-    at ``on_epoch_end``, as ``EarlyStopping`` does) is kept.
+    and records its number in ``interrupted_epoch_`` (the estimator warns).
+    An epoch that ran to its end (also one that a callback stopped at
+    ``on_epoch_end``, as ``EarlyStopping`` does) is kept.
     """
 
     def on_train_begin(self, net, **kwargs):
         self.in_epoch_ = False
+        self.interrupted_epoch_ = None
 
     def on_epoch_begin(self, net, **kwargs):
         self.in_epoch_ = True
@@ -112,14 +123,8 @@ class KeepLastFinishedEpoch(Callback):
         self.in_epoch_ = False
         net.module_.load_state_dict(self.module_state_)
         net.optimizer_.load_state_dict(self.optimizer_state_)
-        epoch = len(net.history)
+        self.interrupted_epoch_ = len(net.history)
         net.history.pop()
-        warnings.warn(
-            f"Training was interrupted during epoch {epoch}; the model keeps the "
-            f"weights after epoch {epoch - 1} (the last finished one).",
-            UserWarning,
-            stacklevel=2,
-        )
 
     def __getstate__(self):
         # The state copies are only needed during training.

@@ -1,13 +1,15 @@
 """LSTMClassifier: the scikit-learn face of a skorch-trained PyTorch LSTM."""
 
+import copy
 import math
+import warnings
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, ProgressBar
 
@@ -20,6 +22,7 @@ from sklearn_echo._callbacks import (
 )
 from sklearn_echo._module import LSTMModule
 from sklearn_echo._validation import (
+    check_allocation,
     check_float,
     check_int,
     explain_array_errors,
@@ -390,7 +393,24 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         devices = [device] if device.type == "cuda" else []
         return torch.random.fork_rng(devices=devices)
 
+    def _check_network_size(self, params, input_size, n_classes):
+        """Refuse a network whose weights alone would not fit in memory."""
+        hidden, directions = params["hidden_size"], 1 + params["bidirectional"]
+        count = 0
+        layer_input = input_size
+        for _ in range(params["num_layers"]):
+            count += directions * 4 * hidden * (layer_input + hidden + 2)
+            layer_input = hidden * directions
+        count += (layer_input + 1) * n_classes
+        if self._tokens:
+            # The lookup, and the selector of the first layer's new input.
+            count += (input_size + 1) * 4 * hidden * directions
+            count += directions * (4 * hidden) ** 2 * directions
+        # Weights, gradients and the optimizer's state: about four copies.
+        check_allocation((4, count), np.float32, "The network's parameters")
+
     def _build_net(self, params, input_size, n_classes):
+        self._check_network_size(params, input_size, n_classes)
         callbacks = [
             ("train_acc", TrainAccuracy()),
             ("nonfinite_loss", StopOnNonFiniteLoss()),
@@ -459,11 +479,13 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             )
         net = self._build_net(params, self.input_size_, len(self.classes_))
         net.module_.load_state_dict(old.module_.state_dict())
+        # Copies, so that a failed continuation leaves the old net untouched
+        # (optimizers update their state tensors in place).
         if type(old.optimizer_) is type(net.optimizer_):
-            net.optimizer_.load_state_dict(old.optimizer_.state_dict())
+            net.optimizer_.load_state_dict(copy.deepcopy(old.optimizer_.state_dict()))
             for group in net.optimizer_.param_groups:
                 group["lr"] = params["lr"]
-        net.history = old.history
+        net.history = copy.deepcopy(old.history)
         return net
 
     def _train(self, X, y_encoded, epochs, *, params, continuing):
@@ -487,6 +509,16 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                     f"{params['lr']})."
                 ) from exc
         self.n_iter_ = len(self.net_.history) - epochs_before
+        interrupted = dict(self.net_.callbacks_)["keep_last_epoch"].interrupted_epoch_
+        if interrupted is not None:
+            warnings.warn(
+                f"Training was interrupted during epoch {interrupted}; the model "
+                f"keeps the weights after epoch {interrupted - 1} (the last "
+                "finished one).",
+                UserWarning,
+                # user code -> fit (keep_state_on_error) -> fit -> _train
+                stacklevel=4,
+            )
         return self
 
     def _encode(self, y):
@@ -528,8 +560,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             else None
         )
         X, y = self._validate_sequences(X, y, reset=True)
-        check_classification_targets(y)
-        classes = np.unique(y)
+        classes = _check_labels(y)
         if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in y; "
@@ -582,16 +613,18 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         params = self._check_params()
         first = not hasattr(self, "net_")
         X, y = self._validate_sequences(X, y, reset=first)
-        check_classification_targets(y)
+        _check_labels(y)
+        if classes is not None:
+            classes = _check_labels(column_or_1d(classes), name="classes")
         if not first and classes is not None:
-            if not np.array_equal(np.unique(classes), self.classes_):
+            if not np.array_equal(classes, self.classes_):
                 raise ValueError(
-                    f"classes={np.unique(classes).tolist()} differs from the "
+                    f"classes={classes.tolist()} differs from the "
                     f"classes_ {self.classes_.tolist()} of the first call to "
                     "partial_fit."
                 )
         if first:
-            labels = np.unique(y) if classes is None else np.unique(classes)
+            labels = np.unique(y) if classes is None else classes
             if len(labels) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs at least 2 classes; got "
@@ -717,6 +750,19 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.net_.module_.summary(self.n_features_in_)
+
+
+def _check_labels(y, name="y"):
+    """Check classification labels; return the sorted distinct ones."""
+    try:
+        check_classification_targets(y)
+        return np.unique(y)
+    except TypeError as exc:
+        # Both sort the labels, which fails on e.g. a mix of strings and numbers.
+        raise TypeError(
+            f"{name} mixes labels that cannot be compared ({exc}); use labels of "
+            "one type, e.g. all strings or all integers."
+        ) from exc
 
 
 def _check_bool(value, name):

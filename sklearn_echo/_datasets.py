@@ -5,7 +5,12 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
-from sklearn_echo._validation import INT64_MAX, check_float, check_int
+from sklearn_echo._validation import (
+    INT64_MAX,
+    check_allocation,
+    check_float,
+    check_int,
+)
 
 
 def _check_out_index(out_index, length):
@@ -118,6 +123,7 @@ def make_echo_sequences(
     index = _check_out_index(out_index, length)
     flip_y = check_float(flip_y, "flip_y", min_val=0.0, max_val=1.0)
     generator = check_random_state(random_state)
+    check_allocation((n_samples, length), np.int64, "The sequences X")
 
     X = generator.randint(n_features, size=(n_samples, length), dtype=np.int64)
     y = X[:, index].copy()

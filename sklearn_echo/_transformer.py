@@ -9,6 +9,7 @@ from sklearn_echo._validation import (
     check_allocation,
     check_handle_unknown,
     check_int,
+    explain_array_errors,
     fit_vocabulary_size,
     keep_state_on_error,
     known_tokens,
@@ -137,6 +138,26 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
         self.vocabulary_size_ = fit_vocabulary_size(tokens, self.n_features)
         return self
 
+    @keep_state_on_error
+    def fit_transform(self, X, y=None):
+        """Fit to ``X``, then one-hot encode it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, length)
+            Integer tokens >= 0.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_onehot : ndarray of shape (n_samples, length, `vocabulary_size_`)
+            The one-hot encoding of ``X``.  If encoding fails (e.g. the output
+            would not fit in memory) the transformer is left as it was.
+        """
+        return self.fit(X).transform(X)
+
     def transform(self, X):
         """One-hot encode integer sequences.
 
@@ -180,7 +201,8 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
             decodes to ``-1``.
         """
         check_is_fitted(self)
-        X = check_array(X, allow_nd=True, ensure_2d=False, dtype="numeric")
+        with explain_array_errors(type(self).__name__, "numeric one-hot sequences"):
+            X = check_array(X, allow_nd=True, ensure_2d=False, dtype="numeric")
         expected = (self.n_features_in_, self.vocabulary_size_)
         if X.ndim != 3 or X.shape[1:] != expected:
             raise ValueError(
