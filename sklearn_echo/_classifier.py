@@ -450,6 +450,10 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             train_split=None,
             classes=list(range(n_classes)),
             callbacks=callbacks,
+            # No validation split, so skorch's validation callbacks would only
+            # add per-batch calls.
+            callbacks__valid_loss=None,
+            callbacks__valid_acc=None,
             device=str(params["device"]),
             verbose=params["verbose"],
             # Unpickling loads tensors only (the outer pickle still runs code).
