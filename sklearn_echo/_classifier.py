@@ -54,8 +54,9 @@ def _predict_block_rows(sequence_shape):
 class _BatchIterator:
     """Mini-batches of a skorch ``Dataset`` gathered with one fancy index each.
 
-    skorch's default ``DataLoader`` indexes and collates sample by sample; on
-    small sequences that cost ~25% of the training time.  This iterator takes
+    skorch's default ``DataLoader`` indexes and collates sample by sample: 12%
+    of the training time at length 5 and 7% at length 50 (measured on one
+    thread, book and tutorial configs).  This iterator takes
     the same ``(dataset, batch_size, shuffle)`` arguments, draws the order from
     torch's global generator (seeded by ``LSTMClassifier``), and gathers rows
     from the numpy arrays, so read-only and memory-mapped inputs work and only
