@@ -52,7 +52,8 @@ class TrainAccuracy(Callback):
     def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
         if training:
             y = batch[1].to(y_pred.device)
-            self.correct_ += int((y_pred.argmax(dim=1) == y).sum())
+            # Summed as a tensor: no device sync per batch.
+            self.correct_ += (y_pred.argmax(dim=1) == y).sum()
             self.seen_ += len(y)
 
     def on_train_begin(self, net, **kwargs):
@@ -62,7 +63,7 @@ class TrainAccuracy(Callback):
     def on_epoch_end(self, net, **kwargs):
         if not self.seen_:
             return
-        accuracy = self.correct_ / self.seen_
+        accuracy = int(self.correct_) / self.seen_
         net.history.record("train_acc", accuracy)
         # PrintLog highlights the keys whose "<key>_best" is True.
         net.history.record("train_acc_best", accuracy > self.best_)
