@@ -61,13 +61,19 @@ class TrainAccuracy(Callback):
         self.best_ = max(previous, default=-1.0)
 
     def on_epoch_end(self, net, **kwargs):
+        self.correct_ = int(self.correct_)
         if not self.seen_:
             return
-        accuracy = int(self.correct_) / self.seen_
+        accuracy = self.correct_ / self.seen_
         net.history.record("train_acc", accuracy)
         # PrintLog highlights the keys whose "<key>_best" is True.
         net.history.record("train_acc_best", accuracy > self.best_)
         self.best_ = max(self.best_, accuracy)
+
+    def on_train_end(self, net, **kwargs):
+        # An int again, also after an interrupted epoch: a tensor kept in a
+        # callback made skorch's unpickling fall back to weights_only=False.
+        self.correct_ = int(self.correct_)
 
 
 class ClipGradNorm(Callback):
