@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from hypothesis import settings
 
 # scikit-learn's common checks need scipy's array API support switched on before
 # scipy is first imported, or some of them skip themselves.  Nothing imported
@@ -15,6 +16,12 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 # Two torch processes fighting over 2 cores run 10-50x slower: one thread each.
 torch.set_num_threads(1)
+
+# CI runs the property tests on a fixed sequence of examples, so that its verdict
+# is reproducible; local runs keep drawing new examples.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
