@@ -549,7 +549,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         X : array-like of shape (n_samples, length, n_features) or \
                 (n_samples, length)
             Training sequences, e.g. the output of
-            :class:`OneHotSequenceTransformer`.
+            :class:`OneHotSequenceTransformer`.  For
+            :class:`TokenLSTMClassifier`: integer tokens of shape
+            (n_samples, length).
 
         y : array-like of shape (n_samples,)
             Class labels (integers, strings, ...), at least two distinct.
@@ -601,7 +603,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, length, n_features) or \
                 (n_samples, length)
-            Training sequences.
+            Training sequences (integer tokens of shape (n_samples, length)
+            for :class:`TokenLSTMClassifier`).
 
         y : array-like of shape (n_samples,)
             Class labels.
@@ -689,7 +692,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, length, n_features) or \
                 (n_samples, length)
-            Sequences shaped like the training data.
+            Sequences shaped like the training data (integer tokens for
+            :class:`TokenLSTMClassifier`).
 
         Returns
         -------
@@ -711,7 +715,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, length, n_features) or \
                 (n_samples, length)
-            Sequences shaped like the training data.
+            Sequences shaped like the training data (integer tokens for
+            :class:`TokenLSTMClassifier`).
 
         Returns
         -------
