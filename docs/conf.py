@@ -12,6 +12,7 @@ from pathlib import Path
 import sklearn_echo
 
 HERE = Path(__file__).resolve().parent
+# The local Sphinx helpers become importable only after this line, hence E402.
 sys.path.insert(0, str(HERE / "sphinxext"))
 
 from doc_helpers import (  # noqa: E402
