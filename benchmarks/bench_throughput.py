@@ -36,7 +36,8 @@ def plain_fit(X, y, n_classes, epochs, seed, defaults):
         hidden_size=defaults.hidden_size,
         forget_bias=defaults.forget_bias,
     )
-    optimizer = torch.optim.Adam(module.parameters(), lr=defaults.lr)
+    # The classifier's optimizer='adam' is torch's fused Adam.
+    optimizer = torch.optim.Adam(module.parameters(), lr=defaults.lr, fused=True)
     loss_fn = torch.nn.CrossEntropyLoss()
     X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
     batch = defaults.batch_size

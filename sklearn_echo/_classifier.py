@@ -1,7 +1,6 @@
 """LSTMClassifier: the scikit-learn face of a skorch-trained PyTorch LSTM."""
 
 import copy
-import math
 import warnings
 
 import numpy as np
@@ -10,7 +9,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
-from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, ProgressBar
 
 from sklearn_echo._callbacks import (
@@ -21,6 +19,7 @@ from sklearn_echo._callbacks import (
     TrainAccuracy,
 )
 from sklearn_echo._module import LSTMModule
+from sklearn_echo._net import _BatchIterator, _EchoNet
 from sklearn_echo._validation import (
     check_allocation,
     check_float,
@@ -35,6 +34,13 @@ _OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
     "sgd": torch.optim.SGD,
 }
+# The named optimizers run torch's fused kernel where torch has one: one C++ call
+# per step instead of a Python loop over the parameters.  For the book config
+# (length 5, 10 values) that made a plain PyTorch training loop 1.2x as fast
+# (``benchmarks/bench_throughput.py`` runs its plain loop with the same
+# optimizer).  An optimizer class passed by the user is built with torch's
+# defaults.
+_FUSED = ("adam", "adamw", "sgd")
 
 # predict and predict_proba run the module on blocks of a fixed number of
 # sequences, padding the last block.  With the shapes fixed, a sequence's
@@ -46,38 +52,6 @@ _OPTIMIZERS = {
 # 40k sequences/s, 5 MB: 50k) and a lone sequence costs a whole block (5 ms).
 _PREDICT_BLOCK = 1024
 _PREDICT_BLOCK_BYTES = 4 * 2**20
-
-
-class _BatchIterator:
-    """Mini-batches of a skorch ``Dataset`` gathered with one fancy index each.
-
-    skorch's default ``DataLoader`` indexes and collates sample by sample: 12%
-    of the training time at length 5 and 7% at length 50 (measured on one
-    thread, book and tutorial configs).  This iterator takes
-    the same ``(dataset, batch_size, shuffle)`` arguments, draws the order from
-    torch's global generator (seeded by ``LSTMClassifier``), and gathers rows
-    from the numpy arrays, so read-only and memory-mapped inputs work and only
-    one batch is copied at a time.
-    """
-
-    def __init__(self, dataset, batch_size, shuffle=False):
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-
-    def __len__(self):
-        return math.ceil(len(self.dataset) / self.batch_size)
-
-    def __iter__(self):
-        X, y = self.dataset.X, self.dataset.y
-        n_samples = len(self.dataset)
-        if self.shuffle:
-            order = torch.randperm(n_samples).numpy()
-        else:
-            order = np.arange(n_samples)
-        for start in range(0, n_samples, self.batch_size):
-            rows = order[start : start + self.batch_size]
-            yield torch.from_numpy(X[rows]), torch.from_numpy(y[rows])
 
 
 class LSTMClassifier(ClassifierMixin, BaseEstimator):
@@ -301,6 +275,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             "warm_start": _check_bool(self.warm_start, "warm_start"),
             "callbacks": _check_callbacks(self.callbacks),
             "optimizer": self._optimizer_class(),
+            "optimizer_kwargs": {"fused": True}
+            if isinstance(self.optimizer, str) and self.optimizer.lower() in _FUSED
+            else {},
             "device": self._torch_device(),
         }
         return params
@@ -433,7 +410,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         if params["verbose"] >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.extend(params["callbacks"])
-        net = NeuralNetClassifier(
+        net = _EchoNet(
             LSTMModule,
             module__input_size=input_size,
             module__n_classes=n_classes,
@@ -445,6 +422,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             module__tokens=self._tokens,
             criterion=torch.nn.CrossEntropyLoss,
             optimizer=params["optimizer"],
+            **{f"optimizer__{key}": v for key, v in params["optimizer_kwargs"].items()},
             lr=params["lr"],
             max_epochs=params["max_epochs"],
             batch_size=params["batch_size"],

@@ -601,6 +601,73 @@ def test_user_callback_is_called_every_epoch(named):
     assert counter.epochs_ == 4
 
 
+class _BatchRecorder(Callback):
+    """Counts the per-batch events and switches the module off after each batch."""
+
+    def __init__(self):
+        self.events_ = []
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        self.events_.append(("begin", training))
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        # A generator over the learnable parameters, as skorch hands it.
+        names = [name for name, _ in named_parameters]
+        self.events_.append(("grad", net.module_.training, len(names)))
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        self.events_.append(("end", training))
+        net.module_.eval()
+
+
+def test_user_callback_sees_every_batch_event_in_train_mode():
+    X, y = _sequences(), _labels()
+    recorder = _BatchRecorder()
+    clf = LSTMClassifier(
+        **{**FAST, "max_epochs": 2, "batch_size": 16, "callbacks": [recorder]}
+    )
+    clf.fit(X, y)
+    n_params = len(list(clf.net_.module_.parameters()))
+    # 60 sequences in batches of 16: 4 batches an epoch, each with 3 events, and
+    # train mode back on for every step although the callback switched it off.
+    expected = [("begin", True), ("grad", True, n_params), ("end", True)] * 8
+    assert recorder.events_ == expected
+    # The list of listeners is not kept in the fitted model.
+    assert "_batch_listeners" not in vars(clf.net_)
+
+
+def test_train_acc_is_the_accuracy_of_the_training_batches():
+    X, y = _sequences(), _labels()
+    predicted = []
+
+    class _Predictions(Callback):
+        def on_batch_end(self, net, batch=None, y_pred=None, **kwargs):
+            predicted.append((y_pred.argmax(1) == batch[1]).sum().item())
+
+    clf = LSTMClassifier(
+        **{**FAST, "max_epochs": 1, "batch_size": 16, "callbacks": [_Predictions()]}
+    )
+    clf.fit(X, y)
+    assert clf.net_.history[-1, "train_acc"] == sum(predicted) / len(y)
+
+
+def test_named_optimizers_use_the_fused_kernel_and_classes_torch_defaults():
+    X, y = _sequences(), _labels()
+    fused = LSTMClassifier(**FAST).fit(X, y).net_.optimizer_
+    assert fused.param_groups[0]["fused"] is True
+    plain = LSTMClassifier(**{**FAST, "optimizer": torch.optim.Adam}).fit(X, y)
+    assert not plain.net_.optimizer_.param_groups[0]["fused"]
+
+
+def test_an_optimizer_that_calls_the_closure_many_times_trains():
+    # LBFGS evaluates the loss several times per step through skorch's closure.
+    X, y = _sequences(), _labels()
+    clf = LSTMClassifier(**{**FAST, "optimizer": torch.optim.LBFGS, "lr": 0.1})
+    clf.fit(X, y)
+    assert np.isfinite(clf.net_.history[-1, "train_loss"])
+    assert clf.predict(X).shape == (60,)
+
+
 @pytest.mark.parametrize(
     "optimizer",
     ["adam", "adamw", "rmsprop", "sgd", "ADAM", torch.optim.Adagrad],
