@@ -99,7 +99,11 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
 
     optimizer : {'adam', 'adamw', 'rmsprop', 'sgd'} or torch optimizer class, \
             default='adam'
-        The optimizer.
+        The optimizer.  The names build torch's optimizer with its fused
+        kernel where torch has one (Adam, AdamW, SGD), which makes a training
+        step on short sequences faster; a class is built with torch's defaults
+        and ``lr``, so ``torch.optim.LBFGS`` and other optimizers that evaluate
+        the loss several times per step work too.
 
     tol : float, default=1e-4
         Training stops when the training loss has not improved by at least

@@ -68,7 +68,7 @@ class _EchoNet(NeuralNetClassifier):
     """``NeuralNetClassifier`` for batches of ``(X, y)`` tensors.
 
     Per batch, skorch calls every callback's method for three events, even
-    the no-op ones (9 of the 10 callbacks here do nothing per batch), sets
+    the no-op ones (6 of the 8 default callbacks here do nothing per batch), sets
     train mode on every module again (it may have run a validation batch in
     between), converts the batch to tensors it already is, and measures its
     length through a generic helper.  This class calls only the callbacks
