@@ -8,7 +8,7 @@ ratios (plain time / sklearn_echo time: >1 means sklearn_echo is faster).  Also
 times the tutorial's own recipe (batch size 1) in plain PyTorch for comparison.
 
     python benchmarks/bench_throughput.py            # both configs, 1 thread
-    python benchmarks/bench_throughput.py --repeats 5 --threads 2
+    python benchmarks/bench_throughput.py --repeats 9 --threads 2
 """
 
 import argparse
@@ -80,6 +80,12 @@ def tutorial_recipe(X, y, n_classes, seed):
     return module
 
 
+def _pair_range(plain, ours):
+    """The spread of plain/ours over the repeats: how noisy the machine was."""
+    ratios = [p / o for p, o in zip(plain, ours, strict=True)]
+    return f"{min(ratios):.2f}..{max(ratios):.2f}"
+
+
 def timed(fn, *args):
     start = time.perf_counter()
     result = fn(*args)
@@ -89,7 +95,7 @@ def timed(fn, *args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS))
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-tutorial-recipe", action="store_true")
     args = parser.parse_args()
@@ -129,14 +135,18 @@ def main():
             f"\n[{name}] length={length} n_features={n_features} "
             f"n_train={n_train} epochs={epochs} predict n={n_predict}"
         )
-        print(f"{'':24}{'sklearn_echo':>14}{'plain torch':>14}{'ratio':>8}")
+        print(
+            f"{'':24}{'sklearn_echo':>14}{'plain torch':>14}{'ratio':>8}"
+            "  ratio of each repeat's pair (min..max)"
+        )
         print(
             f"{'fit (sequences/s)':24}{seen / fo:>14,.0f}{seen / fp:>14,.0f}"
-            f"{fp / fo:>8.2f}"
+            f"{fp / fo:>8.2f}  {_pair_range(fit_plain, fit_ours)}"
         )
         print(
             f"{'predict (sequences/s)':24}{n_predict / po:>14,.0f}"
-            f"{n_predict / pp:>14,.0f}{pp / po:>8.2f}"
+            f"{n_predict / pp:>14,.0f}{pp / po:>8.2f}  "
+            f"{_pair_range(pred_plain, pred_ours)}"
         )
         if not args.skip_tutorial_recipe:
             n_recipe = 10_000 if name == "book" else 2_000

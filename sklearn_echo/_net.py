@@ -54,7 +54,11 @@ class _BatchIterator:
             order = np.arange(n_samples)
         for start in range(0, n_samples, self.batch_size):
             rows = order[start : start + self.batch_size]
-            yield torch.from_numpy(X[rows]), torch.from_numpy(y[rows])
+            # take is a little faster than fancy indexing for the same copy.
+            yield (
+                torch.from_numpy(X.take(rows, axis=0)),
+                torch.from_numpy(y.take(rows, axis=0)),
+            )
 
 
 def _implements(callback, event):
@@ -79,6 +83,7 @@ class _EchoNet(NeuralNetClassifier):
 
     def notify(self, method_name, **cb_kwargs):
         if method_name == "on_train_begin":
+            self._device = torch.device(self.device)
             self._batch_listeners = {
                 event: [cb for _, cb in self.callbacks_ if _implements(cb, event)]
                 for event in _BATCH_EVENTS
@@ -94,6 +99,7 @@ class _EchoNet(NeuralNetClassifier):
     def on_train_end(self, net, **kwargs):
         # Not kept in the fitted model (and out of its pickle).
         self.__dict__.pop("_batch_listeners", None)
+        self.__dict__.pop("_device", None)
         return super().on_train_end(net, **kwargs)
 
     def train_step_single(self, batch, **fit_params):
@@ -101,21 +107,29 @@ class _EchoNet(NeuralNetClassifier):
             # A callback may have predicted between batches.
             self._set_training(True)
         X, y = batch
-        y_pred = self.module_(X.to(self.device), **fit_params)
-        loss = self.criterion_(y_pred, y.to(self.device))
+        if X.device != self._device:
+            X, y = X.to(self._device), y.to(self._device)
+        y_pred = self.module_(X, **fit_params)
+        loss = self.criterion_(y_pred, y)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        # skorch's loop, with the batch length taken directly.
+        # skorch's loop, with the batch length taken directly and the epoch's
+        # list of batch rows (dicts, as skorch's ``record_batch`` writes them)
+        # looked up once.
         if iterator is None:
             return
         batch_count = 0
+        loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
+        batches = self.history[-1]["batches"]
         for batch in iterator:
+            # skorch's on_batch_begin appends this batch's row.
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
-            self.history.record_batch(prefix + "_loss", step["loss"].item())
-            self.history.record_batch(prefix + "_batch_size", len(batch[0]))
+            row = batches[-1]
+            row[loss_key] = step["loss"].item()
+            row[size_key] = len(batch[0])
             self.notify("on_batch_end", batch=batch, training=training, **step)
             batch_count += 1
         self.history.record(prefix + "_batch_count", batch_count)
