@@ -28,7 +28,7 @@ _BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 
 class _BatchIterator:
-    """Mini-batches of a skorch ``Dataset`` gathered with one fancy index each.
+    """Mini-batches of a skorch ``Dataset`` gathered with one ``take`` each.
 
     skorch's default ``DataLoader`` indexes and collates sample by sample: 12%
     of the training time at length 5 and 7% at length 50 (measured on one
