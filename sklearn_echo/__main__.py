@@ -32,6 +32,10 @@ def _positive_int(text):
     return value
 
 
+def _epochs(text):
+    return text if text == "auto" else _positive_int(text)
+
+
 def _seed(text):
     value = _int(text)
     if not 0 <= value < 2**32:
@@ -101,9 +105,10 @@ def build_parser():
     )
     demo.add_argument(
         "--epochs",
-        type=_positive_int,
+        type=_epochs,
         default=LSTMClassifier().max_epochs,
-        help="maximum training epochs",
+        help="maximum training epochs, or 'auto' (the default: a budget of "
+        "gradient steps; training stops once it has converged)",
     )
     demo.add_argument("--seed", type=_seed, default=0, help="random seed")
     demo.add_argument(

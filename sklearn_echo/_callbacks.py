@@ -2,9 +2,10 @@
 
 import copy
 import math
+import sys
 
 import torch
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, PrintLog
 
 
 class StopOnNonFiniteLoss(Callback):
@@ -35,54 +36,64 @@ class StopOnNonFiniteLoss(Callback):
         )
 
 
-class TrainAccuracy(Callback):
-    """Record ``train_acc``: the accuracy on the training batches of each epoch.
+class BatchAccuracy(Callback):
+    """Record ``train_acc`` and ``valid_acc``: the accuracy on each epoch's batches.
 
-    skorch's ``EpochScoring(on_train=True)`` caches every batch's predictions
-    until the epoch ends: 400 MB of logits for a million sequences of 100
-    classes.  Counting the correct predictions batch by batch needs no memory.
+    skorch's ``EpochScoring`` caches every batch's predictions until the
+    epoch ends: 400 MB of logits for a million sequences of 100 classes.
+    Counting the correct predictions batch by batch needs no memory.
     The count costs about 2% of a training step on the book config (length 5,
     10 values), where steps are shortest; writing each batch's predictions
     into a buffer cost the same, and keeping a small tensor per batch until the
     epoch ended raised the peak memory of a million-sequence fit from 860 MB
     to 0.9 to 1.2 GB, as the long-lived allocations kept the heap from
     shrinking (``benchmarks/bench_throughput.py``, ``bench_memory.py``).
-    Like the tutorial's Keras log, it is measured while the weights change
-    (and with dropout active), so it trails the accuracy of the final weights.
+    Like the tutorial's Keras log, ``train_acc`` is measured while the
+    weights change (and with dropout active), so it trails the accuracy of
+    the final weights; ``valid_acc``, on the early-stopping hold-out, is
+    measured on the weights at the end of the epoch.
     """
 
     def on_epoch_begin(self, net, **kwargs):
-        self.correct_ = 0
-        self.seen_ = 0
+        self.correct_ = {True: 0, False: 0}
+        self.seen_ = {True: 0, False: 0}
 
     def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
-        if training:
-            y = batch[1]
-            if y.device != y_pred.device:
-                y = y.to(y_pred.device)
-            # Summed as a tensor: no device sync per batch.
-            # count_nonzero, unlike sum, does not first cast the bools to int64.
-            self.correct_ += (y_pred.argmax(dim=1) == y).count_nonzero()
-            self.seen_ += len(y)
+        y = batch[1]
+        if y.device != y_pred.device:
+            y = y.to(y_pred.device)
+        # Summed as a tensor: no device sync per batch.
+        # count_nonzero, unlike sum, does not first cast the bools to int64.
+        self.correct_[training] += (y_pred.argmax(dim=1) == y).count_nonzero()
+        self.seen_[training] += len(y)
 
     def on_train_begin(self, net, **kwargs):
-        previous = [row["train_acc"] for row in net.history if "train_acc" in row]
-        self.best_ = max(previous, default=-1.0)
+        self.best_ = {}
+        for key in ("train_acc", "valid_acc"):
+            previous = [row[key] for row in net.history if key in row]
+            self.best_[key] = max(previous, default=-1.0)
 
     def on_epoch_end(self, net, **kwargs):
-        self.correct_ = int(self.correct_)
-        if not self.seen_:
-            return
-        accuracy = self.correct_ / self.seen_
-        net.history.record("train_acc", accuracy)
-        # PrintLog highlights the keys whose "<key>_best" is True.
-        net.history.record("train_acc_best", accuracy > self.best_)
-        self.best_ = max(self.best_, accuracy)
+        self._to_ints()
+        for training, key in ((True, "train_acc"), (False, "valid_acc")):
+            if not self.seen_[training]:
+                continue
+            accuracy = self.correct_[training] / self.seen_[training]
+            net.history.record(key, accuracy)
+            if key == "train_acc":
+                # PrintLog highlights the keys whose "<key>_best" is True
+                # (the stopping rule records valid_acc_best).
+                net.history.record(key + "_best", accuracy > self.best_[key])
+            self.best_[key] = max(self.best_[key], accuracy)
 
     def on_train_end(self, net, **kwargs):
-        # An int again, also after an interrupted epoch: a tensor kept in a
+        # Ints again, also after an interrupted epoch: a tensor kept in a
         # callback made skorch's unpickling fall back to weights_only=False.
-        self.correct_ = int(self.correct_)
+        self._to_ints()
+
+    def _to_ints(self):
+        correct = getattr(self, "correct_", {})
+        self.correct_ = {key: int(count) for key, count in correct.items()}
 
 
 class ClipGradNorm(Callback):
@@ -150,22 +161,143 @@ class KeepLastFinishedEpoch(Callback):
         return state
 
 
-class PrintingEarlyStopping(EarlyStopping):
-    """skorch's EarlyStopping, but the epoch it stops at is still printed.
+class StoppingRule(Callback):
+    """Stop once training has converged, never on the initial plateau.
 
-    skorch runs PrintLog after every other callback, and EarlyStopping ends
-    training by raising before it, so with ``verbose`` the last epoch's row
-    was missing from the table.
+    ``MLPClassifier``'s rule: training stops after ``patience`` consecutive
+    epochs in which ``monitor`` (the training loss, or the validation score
+    with early stopping) did not improve by at least ``tol`` on its best.
+    Two additions, both measured on the echo problem
+    (``benchmarks/bench_learning.py``):
+
+    - **No stopping on the plateau.**  An LSTM on long sequences first sits
+      for epochs at the loss of guessing the class frequencies, while
+      the validation score wanders at chance.  Epochs without improvement
+      are not counted while the best training loss is above
+      ``plateau_fraction`` times that loss (the entropy of the training
+      labels, ``prior_loss``): a model that has learnt nothing beyond the
+      class frequencies has not converged.  The budget (``max_epochs``)
+      still ends a run that never leaves the plateau.
+    - **Adaptive learning rate.**  Each epoch without improvement past the
+      plateau divides the learning rate by ``1 / lr_factor``, as
+      ``MLPClassifier(learning_rate='adaptive')`` does: after the escape a
+      large rate makes the last percent of accuracy oscillate, and a
+      smaller one settles it.
+
+    With ``restore_best``, the weights of the best epoch are put back when
+    training ends (``MLPClassifier`` does this with early stopping).  A
+    score that reaches ``best_possible`` (a validation accuracy of 1) cannot
+    improve, and ends training at once.
     """
 
+    def __init__(
+        self,
+        monitor,
+        *,
+        lower_is_better,
+        tol,
+        patience,
+        prior_loss,
+        plateau_fraction,
+        lr_factor=1.0,
+        restore_best=False,
+        best_possible=None,
+    ):
+        self.monitor = monitor
+        self.lower_is_better = lower_is_better
+        self.tol = tol
+        self.patience = patience
+        self.prior_loss = prior_loss
+        self.plateau_fraction = plateau_fraction
+        self.lr_factor = lr_factor
+        self.restore_best = restore_best
+        self.best_possible = best_possible
+
+    def on_train_begin(self, net, **kwargs):
+        self.best_ = math.inf if self.lower_is_better else -math.inf
+        self.best_epoch_ = None
+        self.best_state_ = None
+        self.no_change_ = 0
+        self.learnt_ = False
+        self.stopped_ = False
+
+    def _improved(self, value):
+        if self.lower_is_better:
+            return value < self.best_ - self.tol
+        return value > self.best_ + self.tol
+
     def on_epoch_end(self, net, **kwargs):
-        messages = []
-        self.sink = messages.append
-        try:
-            super().on_epoch_end(net, **kwargs)
-        except KeyboardInterrupt:
+        value = net.history[-1, self.monitor]
+        improved = self._improved(value)
+        if self.monitor != "train_loss":
+            # skorch records train_loss_best itself; PrintLog highlights these.
+            net.history.record(f"{self.monitor}_best", bool(improved))
+        if improved:
+            self.best_ = value
+            self.best_epoch_ = len(net.history)
+            if self.restore_best:
+                self.best_state_ = copy.deepcopy(net.module_.state_dict())
+        if not self.learnt_:
+            self.learnt_ = (
+                net.history[-1, "train_loss"] <= self.plateau_fraction * self.prior_loss
+            )
+        at_best_possible = value == self.best_possible
+        if (improved and not at_best_possible) or not self.learnt_:
+            self.no_change_ = 0
+            return
+        self.no_change_ += 1
+        if self.no_change_ >= self.patience or at_best_possible:
+            self.stopped_ = True
             if net.verbose:
+                # PrintLog runs after every other callback and would miss
+                # the last row, as training ends by raising here.
                 dict(net.callbacks_)["print_log"].on_epoch_end(net, **kwargs)
-                for message in messages:
-                    print(message)
-            raise
+                what = (
+                    "Training loss"
+                    if self.monitor == "train_loss"
+                    else "Validation score"
+                )
+                if at_best_possible:
+                    print(f"{what} reached {value}, the best possible. Stopping.")
+                else:
+                    print(
+                        f"{what} did not improve more than tol={self.tol} for "
+                        f"{self.patience} consecutive epochs. Stopping."
+                    )
+            # skorch ends training on KeyboardInterrupt, as its EarlyStopping.
+            raise KeyboardInterrupt
+        if self.lr_factor != 1.0:
+            for group in net.optimizer_.param_groups:
+                group["lr"] *= self.lr_factor
+
+    def on_train_end(self, net, **kwargs):
+        if self.restore_best and self.best_state_ is not None:
+            if self.best_epoch_ != len(net.history):
+                net.module_.load_state_dict(self.best_state_)
+        self.best_state_ = None
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("best_state_", None)
+        return state
+
+
+class PlainPrintLog(PrintLog):
+    """skorch's PrintLog, without colour codes when output is not a terminal.
+
+    skorch colours the best value of each column with ANSI escape codes,
+    which show as ``[92m`` garbage in log files, notebooks' captured output
+    and CI logs.
+    """
+
+    def format_row(self, row, key, color):
+        if not _is_terminal(self.sink):
+            row = {name: value for name, value in row.items() if name != key + "_best"}
+        return super().format_row(row, key, color)
+
+
+def _is_terminal(sink):
+    if sink is not print:
+        return False
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())

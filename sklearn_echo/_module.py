@@ -24,11 +24,18 @@ class LSTMModule(nn.Module):
         Dropout probability between stacked layers and before the head.
     bidirectional : bool, default=False
         Whether to also read the sequence backwards.
-    forget_bias : float or None, default=5.0
+    forget_bias : float, 'chrono' or None, default=5.0
         Initial value of the forget gate's bias (``bias_ih`` holds it, the
         forget part of ``bias_hh`` starts at 0).  A large value makes the cell
         keep its state by default, which is what lets an LSTM learn to carry a
-        value over 50 steps.  ``None`` keeps torch's default initialisation.
+        value over 50 steps.  ``'chrono'`` is the chrono initialisation of
+        Tallec & Ollivier (2018): each unit's forget bias is drawn as
+        ``log(U(1, t_max - 1))`` and its input-gate bias is its negative, so
+        the units start with memory time scales spread up to ``t_max`` steps.
+        ``None`` keeps torch's default initialisation.
+    t_max : int, default=50
+        The longest time scale of ``forget_bias='chrono'``: the sequence
+        length.  Ignored otherwise.
     tokens : bool, default=False
         Whether the input is integer tokens of shape (batch, length) instead
         of one-hot steps of width ``input_size``.  The token module is the
@@ -52,6 +59,7 @@ class LSTMModule(nn.Module):
         bidirectional=False,
         forget_bias=5.0,
         tokens=False,
+        t_max=50,
     ):
         super().__init__()
         self.lstm = nn.LSTM(
@@ -65,7 +73,9 @@ class LSTMModule(nn.Module):
         # nn.Dropout, unlike F.dropout, is switched off by module.eval().
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), n_classes)
-        if forget_bias is not None:
+        if isinstance(forget_bias, str):
+            self.init_chrono(t_max)
+        elif forget_bias is not None:
             self.init_forget_bias(forget_bias)
         self.embedding = self._move_input_weights_to_embedding() if tokens else None
 
@@ -117,6 +127,27 @@ class LSTMModule(nn.Module):
                     param[forget] = float(value)
                 elif name.startswith("bias_hh"):
                     param[forget] = 0.0
+
+    def init_chrono(self, t_max):
+        """Chrono-initialise the gate biases of every layer and direction.
+
+        Tallec & Ollivier (2018), "Can recurrent neural networks warp time?":
+        the forget-gate bias ``b_f ~ log(U(1, t_max - 1))`` gives unit ``j`` a
+        memory time scale of about ``exp(b_f[j])`` steps, spread over
+        ``[1, t_max - 1]``; the input-gate bias ``-b_f`` lets the slow units
+        take in little at each step.  The draws come from torch's global
+        generator, one vector per layer and direction.
+        """
+        hidden = self.lstm.hidden_size
+        high = max(float(t_max) - 1.0, 1.0)
+        with torch.no_grad():
+            for name, param in self.lstm.named_parameters():
+                if name.startswith("bias_ih"):
+                    forget = torch.empty(hidden).uniform_(1.0, high).log_()
+                    param[hidden : 2 * hidden] = forget
+                    param[:hidden] = -forget
+                elif name.startswith("bias_hh"):
+                    param[: 2 * hidden] = 0.0
 
     def forward(self, X):
         """Return the logits (batch, n_classes) of X (batch, length, input_size)."""

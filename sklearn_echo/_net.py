@@ -39,21 +39,28 @@ class _BatchIterator:
     one batch is copied at a time.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False):
+    def __init__(self, dataset, batch_size, shuffle=False, rows=None):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.rows = rows
+
+    def _n_samples(self):
+        return len(self.dataset) if self.rows is None else len(self.rows)
 
     def __len__(self):
-        return math.ceil(len(self.dataset) / self.batch_size)
+        return math.ceil(self._n_samples() / self.batch_size)
 
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
-        n_samples = len(self.dataset)
+        n_samples = self._n_samples()
         if self.shuffle:
             order = torch.randperm(n_samples).numpy()
         else:
             order = np.arange(n_samples)
+        if self.rows is not None:
+            # The early-stopping split: the rows of the dataset to read.
+            order = self.rows[order]
         for start in range(0, n_samples, self.batch_size):
             rows = order[start : start + self.batch_size]
             # take is a little faster than fancy indexing for the same copy.
