@@ -110,6 +110,10 @@ class _EchoNet(NeuralNetClassifier):
         # Not kept in the fitted model (and out of its pickle).
         self.__dict__.pop("_batch_listeners", None)
         self.__dict__.pop("_device", None)
+        # The fitted module waits in eval mode, so that predicting never has to
+        # switch it (threads predicting at once would race on the switch); each
+        # training step switches train mode back on (train_step_single).
+        self._set_training(False)
         return super().on_train_end(net, **kwargs)
 
     def train_step_single(self, batch, **fit_params):

@@ -10,6 +10,7 @@ from sklearn.utils import check_scalar
 from sklearn.utils.validation import validate_data
 
 INT64_MAX = np.iinfo(np.int64).max
+INTEGER_DTYPES = tuple(np.dtype(code) for code in np.typecodes["AllInteger"])
 # The smallest float that int64 cannot hold; ``float(INT64_MAX)`` rounds up to it.
 _INT64_LIMIT_AS_FLOAT = 2.0**63
 
@@ -162,6 +163,49 @@ def check_allocation(shape, dtype, what):
         )
 
 
+def passes_as_is(estimator, X, *, dtypes, ndims):
+    """Whether ``validate_data(estimator, X, reset=False)`` would return ``X`` as is.
+
+    True for a plain ndarray that already has the dtype and shape a fitted
+    estimator expects, is finite, and meets an estimator fitted without
+    feature names: for those, ``validate_data`` only spends time (on its checks
+    for DataFrames and feature names: 60 us of the 90 us a one-sequence
+    ``predict`` took on the book config, one thread).  Anything else must go
+    through ``validate_data``, which raises its usual errors and warnings.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        A fitted estimator with ``n_features_in_``.
+    X : object
+        The input to :meth:`predict` or :meth:`transform`.
+    dtypes : tuple of numpy dtypes
+        The dtypes that the caller's ``validate_data`` would keep.
+    ndims : tuple of int
+        The accepted numbers of dimensions.
+
+    Returns
+    -------
+    as_is : bool
+        True where the caller may skip ``validate_data``.
+    """
+    if not (
+        type(X) is np.ndarray
+        and X.dtype in dtypes
+        and X.ndim in ndims
+        and X.shape[0] >= 1
+        and X.shape[1] == estimator.n_features_in_
+        and not hasattr(estimator, "feature_names_in_")
+    ):
+        return False
+    if X.dtype.kind != "f":
+        return True
+    # As check_array does: one sum, not an array of flags the size of X.  A sum
+    # that overflows sends the input to validate_data, which looks closer.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(X.sum()))
+
+
 def validate_tokens(estimator, X, y=None, *, reset):
     """Validate 2-D integer token sequences (and ``y``) for ``estimator``.
 
@@ -170,6 +214,12 @@ def validate_tokens(estimator, X, y=None, *, reset):
     ``validate_data``.
     """
     name = type(estimator).__name__
+    if (
+        not reset
+        and y is None
+        and passes_as_is(estimator, X, dtypes=INTEGER_DTYPES, ndims=(2,))
+    ):
+        return check_tokens(X, name), y
     with explain_array_errors(name, "integer tokens"):
         if y is None:
             X = validate_data(estimator, X, reset=reset, dtype="numeric")

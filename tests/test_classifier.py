@@ -314,7 +314,8 @@ def test_predict_is_deterministic_with_dropout():
     X, y = _sequences(), _labels()
     clf = LSTMClassifier(**{**FAST, "num_layers": 2, "dropout": 0.5}).fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
-    assert clf.net_.module_.training  # predict_proba restores the mode it found
+    # Training leaves the module in eval mode, and predicting does not switch it.
+    assert not clf.net_.module_.training
 
 
 # --- partial_fit and warm_start ----------------------------------------------------
