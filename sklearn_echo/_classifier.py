@@ -26,6 +26,7 @@ from sklearn_echo._validation import (
     check_int,
     explain_array_errors,
     keep_state_on_error,
+    value_repr,
 )
 
 _OPTIMIZERS = {
@@ -517,8 +518,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         unknown = self.classes_[encoded] != y
         if unknown.any():
             raise ValueError(
-                f"y contains the label {y[unknown][0]!r}, which is not among the "
-                f"classes {self.classes_.tolist()} of this classifier."
+                f"y contains the label {value_repr(y[unknown][0])}, which is not "
+                f"among the classes {self.classes_.tolist()} of this classifier."
             )
         return encoded.astype(np.int64)
 
@@ -761,7 +762,7 @@ def _check_labels(y, name="y"):
 
 def _check_bool(value, name):
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {value!r}.")
+        raise TypeError(f"{name} must be a bool, got {value_repr(value)}.")
     return bool(value)
 
 

@@ -177,7 +177,7 @@ _row(
     None,
     {"n_samples": np.float64(10)},
     TypeError,
-    r"^n_samples must be an integer, got np\.float64\(10\.0\) of type float64\.$",
+    r"^n_samples must be an integer, got 10\.0 of type float64\.$",
 )
 _row(
     "generator-none-size",

@@ -310,7 +310,7 @@ def test_dataframe_with_nullable_integer_dtype_is_accepted():
             [[1, -1, 0]],
             ValueError,
             r"^Negative values in data passed to OneHotSequenceTransformer: tokens "
-            r"must be integers >= 0, got np\.int64\(-1\)\.$",
+            r"must be integers >= 0, got -1\.$",
         ),
         (
             np.array([[1.0, -2.0, 0.0]]),
@@ -321,7 +321,7 @@ def test_dataframe_with_nullable_integer_dtype_is_accepted():
             [[1, 1.5, 0]],
             ValueError,
             r"^OneHotSequenceTransformer expects integer tokens, got the fractional "
-            r"value np\.float64\(1\.5\)\.$",
+            r"value 1\.5\.$",
         ),
         ([[1, np.nan, 0]], ValueError, r"^Input X contains NaN\."),
         ([[1, np.inf, 0]], ValueError, r"^Input X contains infinity"),
