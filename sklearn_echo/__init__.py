@@ -1,9 +1,15 @@
 """sklearn_echo: scikit-learn estimators for learning on sequences with LSTMs."""
 
-from sklearn_echo._classifier import LSTMClassifier
-from sklearn_echo._datasets import make_echo_sequences
-from sklearn_echo._token_classifier import TokenLSTMClassifier
-from sklearn_echo._transformer import OneHotSequenceTransformer
+from sklearn_echo._dependencies import check_dependencies
+
+# First: with an older scikit-learn, skorch or torch, the imports below (or a
+# fit) would fail without naming the version needed.
+check_dependencies()
+
+from sklearn_echo._classifier import LSTMClassifier  # noqa: E402
+from sklearn_echo._datasets import make_echo_sequences  # noqa: E402
+from sklearn_echo._token_classifier import TokenLSTMClassifier  # noqa: E402
+from sklearn_echo._transformer import OneHotSequenceTransformer  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -31,6 +31,7 @@ from sklearn_echo._validation import (
     explain_array_errors,
     keep_state_on_error,
     passes_as_is,
+    value_repr,
 )
 
 _OPTIMIZERS = {
@@ -686,7 +687,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             rare = self.classes_[counts.argmin()]
             if counts.min() < 2:
                 problem = (
-                    f"class {_plain(rare)!r} has {counts.min()} sequence; the "
+                    f"class {value_repr(rare)} has {counts.min()} sequence; the "
                     "hold-out needs at least one of each class on both sides"
                 )
             else:
@@ -738,8 +739,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         unknown = self.classes_[encoded] != y
         if unknown.any():
             raise ValueError(
-                f"y contains the label {y[unknown][0]!r}, which is not among the "
-                f"classes {self.classes_.tolist()} of this classifier."
+                f"y contains the label {value_repr(y[unknown][0])}, which is not "
+                f"among the classes {self.classes_.tolist()} of this classifier."
             )
         return encoded.astype(np.int64)
 
@@ -1007,23 +1008,18 @@ def _resolve_batch_size(params, n_samples):
     return params["batch_size"]
 
 
-def _plain(value):
-    """``value`` as Python writes it: ``1``, not numpy 2's ``np.int64(1)``."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _check_auto(value, name, keyword, check, expected):
     """Return ``keyword`` if ``value`` is that string, else ``check(value)``."""
     if isinstance(value, str):
         if value == keyword:
             return keyword
-        raise ValueError(f"{name} must be {expected}, got {value!r}.")
+        raise ValueError(f"{name} must be {expected}, got {value_repr(value)}.")
     return check(value)
 
 
 def _check_bool(value, name):
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {value!r}.")
+        raise TypeError(f"{name} must be a bool, got {value_repr(value)}.")
     return bool(value)
 
 

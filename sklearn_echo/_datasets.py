@@ -10,6 +10,7 @@ from sklearn_echo._validation import (
     check_allocation,
     check_float,
     check_int,
+    value_repr,
 )
 
 
@@ -35,7 +36,7 @@ def _check_out_index(out_index, length):
         ):
             raise TypeError(
                 f"out_index must be an integer or a sequence of integers, got "
-                f"{index!r} of type {type(index).__name__}."
+                f"{value_repr(index)} of type {type(index).__name__}."
             )
         if not -length <= index < length:
             raise ValueError(

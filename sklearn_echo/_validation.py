@@ -15,6 +15,23 @@ INTEGER_DTYPES = tuple(np.dtype(code) for code in np.typecodes["AllInteger"])
 _INT64_LIMIT_AS_FLOAT = 2.0**63
 
 
+def value_repr(value):
+    """Return ``repr(value)``, with a numpy scalar written as the user wrote it.
+
+    numpy 2 writes ``np.int64(-1)`` and ``np.float64(1.5)`` where numpy 1 and the
+    user wrote ``-1`` and ``1.5``; error messages should read the same on both.
+    Numbers go through numpy's ``str``, the shortest text that reads back as the
+    same value at their own precision (``float(np.float32(0.1))`` would show
+    ``0.10000000149011612``); other numpy scalars (``np.str_``) as the Python
+    object they hold.
+    """
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return str(value)
+    if isinstance(value, np.generic):
+        return repr(value.item())
+    return repr(value)
+
+
 def check_int(value, name, *, min_val=None, max_val=None):
     """Return ``value`` as a Python int after checking its type and range.
 
@@ -23,7 +40,8 @@ def check_int(value, name, *, min_val=None, max_val=None):
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(
-            f"{name} must be an integer, got {value!r} of type {type(value).__name__}."
+            f"{name} must be an integer, got {value_repr(value)} of type "
+            f"{type(value).__name__}."
         )
     check_scalar(value, name, numbers.Integral, min_val=min_val, max_val=max_val)
     return int(value)
@@ -33,11 +51,11 @@ def check_float(value, name, *, min_val=None, max_val=None, include_boundaries="
     """Return ``value`` as a Python float after checking its type and range."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(
-            f"{name} must be a real number, got {value!r} of type "
+            f"{name} must be a real number, got {value_repr(value)} of type "
             f"{type(value).__name__}."
         )
     if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
+        raise ValueError(f"{name} must be finite, got {value_repr(value)}.")
     check_scalar(
         value,
         name,
@@ -74,22 +92,24 @@ def check_tokens(X, estimator_name):
     if X.size and X.min() < 0:
         raise ValueError(
             f"Negative values in data passed to {estimator_name}: tokens must be "
-            f"integers >= 0, got {X.min()!r}."
+            f"integers >= 0, got {value_repr(X.min())}."
         )
     if X.dtype.kind == "f":
         if X.size and X.max() >= _INT64_LIMIT_AS_FLOAT:
             raise ValueError(
-                f"{estimator_name} got a token of {X.max()!r}, larger than int64 holds."
+                f"{estimator_name} got a token of {value_repr(X.max())}, larger than "
+                "int64 holds."
             )
         fractional = X != np.floor(X)
         if fractional.any():
             raise ValueError(
                 f"{estimator_name} expects integer tokens, got the fractional value "
-                f"{X[fractional][0]!r}."
+                f"{value_repr(X[fractional][0])}."
             )
     elif X.dtype.kind == "u" and X.size and X.max() > INT64_MAX:
         raise ValueError(
-            f"{estimator_name} got a token of {X.max()!r}, larger than int64 holds."
+            f"{estimator_name} got a token of {value_repr(X.max())}, larger than "
+            "int64 holds."
         )
     return X.astype(np.int64, copy=False)
 

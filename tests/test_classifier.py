@@ -361,7 +361,7 @@ def test_partial_fit_with_label_not_in_classes_raises_value_error():
     X, y = _sequences(), _labels()
     clf = LSTMClassifier(**FAST).partial_fit(X, y, classes=[0, 1, 2])
     message = (
-        "y contains the label np.int64(7), which is not among the classes [0, 1, 2] "
+        "y contains the label 7, which is not among the classes [0, 1, 2] "
         "of this classifier."
     )
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
@@ -1024,6 +1024,23 @@ def test_invalid_prediction_data_is_rejected(fitted, method, X_new, error, match
             "bidirectional must be a bool, got 'yes'.",
         ),
         ({"warm_start": 1}, TypeError, "warm_start must be a bool, got 1."),
+        # numpy scalars read as written, on numpy 1 and 2 alike (not np.int64(1)).
+        (
+            {"warm_start": np.int64(1)},
+            TypeError,
+            "warm_start must be a bool, got 1.",
+        ),
+        (
+            {"hidden_size": np.float64(2.0)},
+            TypeError,
+            "hidden_size must be an integer, got 2.0 of type float64.",
+        ),
+        (
+            {"max_epochs": np.float32(0.1)},
+            TypeError,
+            "max_epochs must be an integer, got 0.1 of type float32.",
+        ),
+        ({"lr": np.float32(np.nan)}, ValueError, "lr must be finite, got nan."),
         (
             {"optimizer": "adamm"},
             ValueError,

@@ -18,6 +18,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,6 +26,7 @@ from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.utils.fixes import parse_version
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 
@@ -43,6 +45,11 @@ LENGTH = 4
 FAST = {"hidden_size": 2, "max_epochs": 1, "random_state": 0}
 # A message that names an amount of memory, e.g. "would need 55.9 GiB".
 MEMORY = r"\d[\d,.]* [GTPE]iB"
+# check_array's words for a 3-D array; scikit-learn 1.7 changed them.
+if parse_version(sklearn.__version__) >= parse_version("1.7"):
+    DIM_3 = r"^Found array with dim 3, while dim <= 2 is required by {}\.$"
+else:
+    DIM_3 = r"^Found array with dim 3\. {} expected <= 2\.$"
 
 requires_cuda = pytest.mark.skipif(
     not torch.cuda.is_available(), reason="needs a CUDA GPU"
@@ -177,7 +184,7 @@ _row(
     None,
     {"n_samples": np.float64(10)},
     TypeError,
-    r"^n_samples must be an integer, got np\.float64\(10\.0\) of type float64\.$",
+    r"^n_samples must be an integer, got 10\.0 of type float64\.$",
 )
 _row(
     "generator-none-size",
@@ -412,7 +419,7 @@ _row(
     "predict",
     (X_HOT,),
     ValueError,
-    r"^Found array with dim 3, while dim <= 2 is required by TokenLSTMClassifier",
+    DIM_3.format("TokenLSTMClassifier"),
 )
 _row(
     "token-no-samples-at-predict",

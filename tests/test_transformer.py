@@ -6,15 +6,23 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.fixes import parse_version
 
 from sklearn_echo import OneHotSequenceTransformer, make_echo_sequences
 
 X_SMALL = [[2, 0, 1], [1, 1, 0]]
+
+# check_array's words for a 3-D array; scikit-learn 1.7 changed them.
+if parse_version(sklearn.__version__) >= parse_version("1.7"):
+    DIM_3 = r"^Found array with dim 3, while dim <= 2 is required by {}\.$"
+else:
+    DIM_3 = r"^Found array with dim 3\. {} expected <= 2\.$"
 
 
 def _expected_onehot(X, vocabulary_size, dtype=np.float32):
@@ -310,7 +318,7 @@ def test_dataframe_with_nullable_integer_dtype_is_accepted():
             [[1, -1, 0]],
             ValueError,
             r"^Negative values in data passed to OneHotSequenceTransformer: tokens "
-            r"must be integers >= 0, got np\.int64\(-1\)\.$",
+            r"must be integers >= 0, got -1\.$",
         ),
         (
             np.array([[1.0, -2.0, 0.0]]),
@@ -321,7 +329,7 @@ def test_dataframe_with_nullable_integer_dtype_is_accepted():
             [[1, 1.5, 0]],
             ValueError,
             r"^OneHotSequenceTransformer expects integer tokens, got the fractional "
-            r"value np\.float64\(1\.5\)\.$",
+            r"value 1\.5\.$",
         ),
         ([[1, np.nan, 0]], ValueError, r"^Input X contains NaN\."),
         ([[1, np.inf, 0]], ValueError, r"^Input X contains infinity"),
@@ -346,8 +354,7 @@ def test_dataframe_with_nullable_integer_dtype_is_accepted():
         (
             np.zeros((2, 3, 3), dtype=np.int64),
             ValueError,
-            r"^Found array with dim 3, while dim <= 2 is required by "
-            r"OneHotSequenceTransformer\.$",
+            DIM_3.format("OneHotSequenceTransformer"),
         ),
         (
             np.zeros((0, 3), dtype=np.int64),
