@@ -641,6 +641,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         for key in ("iterator_train__rows", "iterator_valid__rows"):
             self.net_.__dict__.pop(key, None)
         self.n_iter_ = len(self.net_.history) - epochs_before
+        self.batch_size_, self.lr_ = params["batch_size"], params["lr"]
+        self.early_stopping_ = fit is not None and fit["validation"] is not None
         self._set_curves(validated=fit is not None and fit["validation"] is not None)
         interrupted = dict(self.net_.callbacks_)["keep_last_epoch"].interrupted_epoch_
         if interrupted is not None:

@@ -515,21 +515,25 @@ def test_verbose_2_also_shows_a_progress_bar_on_stderr(capsys):
 
 
 def test_verbose_1_prints_a_row_for_every_epoch_even_when_stopping_early(capsys):
-    X, y = _sequences(), _labels()
+    X, y, params = _learnt_quickly()
     clf = LSTMClassifier(
-        **{**FAST, "max_epochs": 5, "tol": 1e9, "n_iter_no_change": 1, "verbose": 1}
+        **{**params, "max_epochs": 5, "tol": 1e9, "n_iter_no_change": 1, "verbose": 1}
     ).fit(X, y)
+    assert clf.n_iter_ < 5
     rows = [line.split()[0] for line in capsys.readouterr().out.splitlines()[2:]]
     epochs = [str(epoch) for epoch in range(1, clf.n_iter_ + 1)]
     assert [row for row in rows if row.isdigit()] == epochs
 
 
 def test_verbose_prints_the_stopping_message(capsys):
-    X, y = _sequences(), _labels()
+    X, y, params = _learnt_quickly()
     LSTMClassifier(
-        **{**FAST, "max_epochs": 5, "tol": 1e9, "n_iter_no_change": 1, "verbose": 1}
+        **{**params, "max_epochs": 5, "tol": 1e9, "n_iter_no_change": 1, "verbose": 1}
     ).fit(X, y)
-    assert "Stopping since train_loss has not improved" in capsys.readouterr().out
+    assert (
+        "Training loss did not improve more than tol=1000000000.0 for 1 consecutive "
+        "epochs. Stopping." in capsys.readouterr().out
+    )
 
 
 # --- summary -----------------------------------------------------------------------
@@ -686,7 +690,7 @@ def test_every_optimizer_fits_and_predicts(optimizer):
         "ADAM": torch.optim.Adam,
     }.get(optimizer, optimizer)
     assert type(clf.net_.optimizer_) is expected
-    assert clf.net_.optimizer_.param_groups[0]["lr"] == clf.lr
+    assert clf.net_.lr == clf.lr_
     proba = clf.predict_proba(X)
     assert proba.shape == (60, 3)
     assert np.isfinite(proba).all()
@@ -747,11 +751,23 @@ def test_forget_bias_sets_the_initial_forget_gate_bias():
     np.testing.assert_allclose(bias_hh[4:8], 0.0, atol=1e-6)
 
 
+def _learnt_quickly():
+    """A sign problem and parameters whose loss leaves the plateau in epoch 1.
+
+    The stopping rule counts no epoch while the training loss is above 90% of
+    the class prior's (the plateau), so a test of stopping needs a model that
+    learns something at once.
+    """
+    X, y = _sign_problem(np.random.RandomState(0), 400)
+    return X, y, {**FAST, "hidden_size": 8, "lr": 0.05}
+
+
 def test_huge_tol_stops_training_early():
-    X, y = _sequences(), _labels()
+    X, y, params = _learnt_quickly()
     clf = LSTMClassifier(
-        **{**FAST, "max_epochs": 5, "tol": 1e9, "n_iter_no_change": 1}
+        **{**params, "max_epochs": 5, "tol": 1e9, "n_iter_no_change": 1}
     ).fit(X, y)
+    assert clf.loss_curve_[0] < 0.9 * np.log(2)
     # The first epoch always improves on "no loss yet"; the second cannot gain 1e9.
     assert clf.n_iter_ == 2
     assert clf.n_iter_ < clf.max_epochs
@@ -992,9 +1008,10 @@ def test_invalid_prediction_data_is_rejected(fitted, method, X_new, error, match
         ({"lr": np.nan}, ValueError, "lr must be finite, got nan."),
         (
             {"lr": "fast"},
-            TypeError,
-            "lr must be a real number, got 'fast' of type str.",
+            ValueError,
+            "lr must be a positive real number or 'auto', got 'fast'.",
         ),
+        ({"lr": [0.1]}, TypeError, "lr must be a real number, got [0.1] of type list."),
         ({"batch_size": 0}, ValueError, "batch_size == 0, must be >= 1."),
         ({"max_epochs": 0}, ValueError, "max_epochs == 0, must be >= 1."),
         (
@@ -1015,8 +1032,38 @@ def test_invalid_prediction_data_is_rejected(fitted, method, X_new, error, match
         ({"verbose": -1}, ValueError, "verbose == -1, must be >= 0."),
         (
             {"forget_bias": "big"},
+            ValueError,
+            "forget_bias must be a real number, 'chrono' or None, got 'big'.",
+        ),
+        (
+            {"max_epochs": "all"},
+            ValueError,
+            "max_epochs must be an integer >= 1 or 'auto', got 'all'.",
+        ),
+        (
+            {"batch_size": "auto "},
+            ValueError,
+            "batch_size must be an integer >= 1 or 'auto', got 'auto '.",
+        ),
+        (
+            {"early_stopping": "yes"},
+            ValueError,
+            "early_stopping must be a bool or 'auto', got 'yes'.",
+        ),
+        (
+            {"early_stopping": 1},
             TypeError,
-            "forget_bias must be a real number, got 'big' of type str.",
+            "early_stopping must be a bool, got 1.",
+        ),
+        (
+            {"validation_fraction": 0.0},
+            ValueError,
+            "validation_fraction == 0.0, must be > 0.0.",
+        ),
+        (
+            {"validation_fraction": 1},
+            ValueError,
+            "validation_fraction == 1, must be < 1.0.",
         ),
         (
             {"bidirectional": "yes"},
