@@ -76,18 +76,20 @@ class TestAccuracyTrace(Callback):
         net.history.record("test_acc", accuracy)
 
 
-def plain_epoch_seconds(X, y, params):
-    """Time one epoch of a plain PyTorch loop on ``X, y``, like the defaults'."""
-    defaults = LSTMClassifier().get_params()
-    batch_size = params.get("batch_size", defaults["batch_size"])
-    module = LSTMModule(X.shape[2], int(y.max()) + 1, t_max=X.shape[1])
-    optimizer = torch.optim.Adam(
-        module.parameters(), lr=params.get("lr", defaults["lr"]), fused=True
-    )
+def plain_epoch_seconds(X, y, classifier):
+    """Time one epoch of a plain PyTorch loop on all of ``X, y``.
+
+    The module, optimizer, batch size and learning rate are the fitted
+    ``classifier``'s (its ``batch_size_`` and ``lr_``: what 'auto' chose).
+    """
+    batch_size = classifier.batch_size_
+    device = torch.device(classifier.device)
+    module = LSTMModule(X.shape[2], int(y.max()) + 1, t_max=X.shape[1]).to(device)
+    optimizer = torch.optim.Adam(module.parameters(), lr=classifier.lr_, fused=True)
     criterion = torch.nn.CrossEntropyLoss()
-    X, y = torch.from_numpy(X), torch.from_numpy(y)
+    X, y = torch.from_numpy(X).to(device), torch.from_numpy(y).to(device)
     start = time.perf_counter()
-    order = torch.randperm(len(X))
+    order = torch.randperm(len(X), device=device)
     for begin in range(0, len(X), batch_size):
         rows = order[begin : begin + batch_size]
         loss = criterion(module(X[rows]), y[rows])
@@ -95,6 +97,8 @@ def plain_epoch_seconds(X, y, params):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(module.parameters(), 1.0)
         optimizer.step()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
     return time.perf_counter() - start
 
 
@@ -137,8 +141,8 @@ def run_echo(args, params):
         model.fit(X, y)
         fit_s = time.perf_counter() - start
         accuracy = model.score(X_test, y_test)
-        plain_s = plain_epoch_seconds(encoder.transform(X), y, params)
         classifier = model[-1]
+        plain_s = plain_epoch_seconds(encoder.transform(X), y, classifier)
         line = (
             f"seed={seed:5d} epochs={classifier.n_iter_:3d} fit_s={fit_s:6.2f} "
             f"plain_epoch_s={plain_s:5.2f} plain_epochs={fit_s / plain_s:5.2f} "
@@ -247,12 +251,13 @@ def main():
     parser.add_argument("--n-test", type=int, default=10_000)
     parser.add_argument("--trace", action="store_true")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--device", default="cpu", help="e.g. cuda")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     args.seed_range = parse_range(args.seeds)
     args.sizes = [int(size) for size in args.sizes.split(",")]
     args.datasets = args.datasets.split(",")
-    params = parse_set(args.set)
+    params = {"device": args.device, **parse_set(args.set)}
     print(f"torch_threads={torch.get_num_threads()} torch={torch.__version__}")
     # Warm-up: the first fit of a process pays one-off torch initialisation.
     X_warm, y_warm = make_echo_sequences(256, 5, 10, random_state=0)

@@ -2,7 +2,8 @@
 
 Both sides use the identical module (``LSTMModule`` with the classifier's default
 hyperparameters), the same one-hot data, batch size, optimizer, learning rate,
-gradient clipping and number of epochs; only the loop differs.  The two are
+gradient clipping and number of epochs (the classifier without a hold-out and
+with every epoch run); only the loop differs.  The two are
 timed alternately, several repeats each, and the script prints medians and
 ratios (plain time / sklearn_echo time: >1 means sklearn_echo is faster).  Also
 times the tutorial's own recipe (batch size 1) in plain PyTorch for comparison.
@@ -31,23 +32,26 @@ CONFIGS = {
 }
 
 
-def plain_fit(X, y, n_classes, epochs, seed, defaults):
+def plain_fit(X, y, n_classes, epochs, seed, clf):
     """The hand-written loop a PyTorch user would write.
 
-    Returns the module and the seconds spent in the epochs (the loop alone).
+    It uses the fitted ``clf``'s batch size and learning rate (``batch_size_``
+    and ``lr_``: what ``'auto'`` chose for this data).  Returns the module and
+    the seconds spent in the epochs (the loop alone).
     """
     torch.manual_seed(seed)
     module = LSTMModule(
         X.shape[2],
         n_classes,
-        hidden_size=defaults.hidden_size,
-        forget_bias=defaults.forget_bias,
+        hidden_size=clf.hidden_size,
+        forget_bias=clf.forget_bias,
+        t_max=X.shape[1],
     )
     # The classifier's optimizer='adam' is torch's fused Adam.
-    optimizer = torch.optim.Adam(module.parameters(), lr=defaults.lr, fused=True)
+    optimizer = torch.optim.Adam(module.parameters(), lr=clf.lr_, fused=True)
     loss_fn = torch.nn.CrossEntropyLoss()
     X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
-    batch = defaults.batch_size
+    batch = clf.batch_size_
     module.train()
     start_epochs = time.perf_counter()
     for _ in range(epochs):
@@ -57,7 +61,7 @@ def plain_fit(X, y, n_classes, epochs, seed, defaults):
             optimizer.zero_grad()
             loss = loss_fn(module(X_t[rows]), y_t[rows])
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(module.parameters(), defaults.clip_grad_norm)
+            torch.nn.utils.clip_grad_norm_(module.parameters(), clf.clip_grad_norm)
             optimizer.step()
             loss.item()  # a real loop logs the loss, which syncs like skorch's
     return module, time.perf_counter() - start_epochs
@@ -108,7 +112,8 @@ def main():
     parser.add_argument("--skip-tutorial-recipe", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    defaults = LSTMClassifier()
+    # Epochs against epochs: no hold-out, and every epoch runs.
+    fixed = {"early_stopping": False, "tol": 0.0, "n_iter_no_change": 10**6}
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
         f"{args.repeats} repeats, medians"
@@ -122,19 +127,20 @@ def main():
             make_echo_sequences(n_predict, length, n_features, random_state=1)[0]
         )
         # Warm-up both paths once.
-        LSTMClassifier(max_epochs=1, random_state=0).fit(X[:512], y[:512])
-        plain_fit(X[:512], y[:512], n_features, 1, 0, defaults)
+        warm = LSTMClassifier(max_epochs=1, random_state=0, **fixed)
+        warm.fit(X[:512], y[:512])
+        plain_fit(X[:512], y[:512], n_features, 1, 0, warm)
 
         fit_ours, fit_plain, pred_ours, pred_plain = [], [], [], []
         loop_ours, loop_plain = [], []
         for repeat in range(args.repeats):
-            clf = LSTMClassifier(max_epochs=epochs, random_state=repeat)
+            clf = LSTMClassifier(max_epochs=epochs, random_state=repeat, **fixed)
             t, _ = timed(clf.fit, X, y)
             fit_ours.append(t)
             # skorch's epoch timer: the epochs without the input's validation.
             loop_ours.append(sum(clf.net_.history[:, "dur"]))
             t, (module, loop_s) = timed(
-                plain_fit, X, y, n_features, epochs, repeat, defaults
+                plain_fit, X, y, n_features, epochs, repeat, clf
             )
             fit_plain.append(t)
             loop_plain.append(loop_s)

@@ -132,19 +132,33 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     bidirectional : bool, default=False
         Whether the LSTM also reads each sequence backwards.
 
-    forget_bias : float or None, default=5.0
-        Initial forget-gate bias.  A large value lets the gradient reach early
-        steps of long sequences: on the echo problem at length 50 the default
-        torch initialisation (``None``) stays at chance.
+    forget_bias : float, 'chrono' or None, default='chrono'
+        Initial gate biases.  ``'chrono'`` is the chrono initialisation of
+        Tallec & Ollivier (2018): each unit's forget-gate bias is drawn as
+        ``log(U(1, length - 1))`` and its input-gate bias is the negative of
+        it, so that the units start with memory time scales spread over the
+        training sequences' length.  A float sets every forget-gate bias to
+        that value (``5.0``, the earlier default); ``None`` keeps
+        torch's initialisation, which on the echo problem at length 50 stays
+        at chance.
 
-    max_epochs : int, default=10
+    max_epochs : int or 'auto', default='auto'
         The maximum number of passes over the training data in :meth:`fit`.
+        ``'auto'`` gives a budget of about 6,000 gradient steps (at least 20
+        epochs): a few hundred sequences get the steps they need, and the
+        stopping rule ends large fits long before the budget.
 
-    batch_size : int, default=64
-        The number of sequences per gradient step.
+    batch_size : int or 'auto', default='auto'
+        The number of sequences per gradient step.  ``'auto'`` is 64, or
+        fewer for training sets of under 3,200 sequences so that an epoch has
+        at least 50 steps (at least 4 sequences per step): the noise of small
+        batches keeps a small training set from being memorised.
 
-    lr : float, default=5e-3
-        The learning rate.
+    lr : float or 'auto', default='auto'
+        The initial learning rate.  ``'auto'`` is ``0.01`` for batches of 64
+        and scales with the square root of the batch size (``0.0025`` for
+        batches of 4), the square-root rule for Adam.  The stopping rule
+        divides it by 5 after each epoch without improvement.
 
     clip_grad_norm : float or None, default=1.0
         Rescale the gradient before each step so that its norm is at most this
@@ -160,12 +174,30 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         the loss several times per step work too.
 
     tol : float, default=1e-4
-        Training stops when the training loss has not improved by at least
-        ``tol`` for ``n_iter_no_change`` consecutive epochs.
+        The stopping rule, as ``MLPClassifier``'s: training stops when the
+        training loss (or, with early stopping, the validation accuracy) has
+        not improved by at least ``tol`` for ``n_iter_no_change`` consecutive
+        epochs.  Epochs on the initial plateau, while the training loss is
+        above 90% of that of predicting the class frequencies, do not count:
+        an LSTM on long sequences sits there for several epochs before it
+        learns.  A validation accuracy of 1 ends training at once.
 
-    n_iter_no_change : int, default=10
-        See ``tol``.  A long patience is deliberate: on long sequences the loss
-        sits on a plateau for several epochs before it falls.
+    n_iter_no_change : int, default=2
+        See ``tol``.  Each epoch without improvement also divides the learning
+        rate by 5.
+
+    early_stopping : bool or 'auto', default='auto'
+        Whether to hold out ``validation_fraction`` of the training sequences
+        (stratified by class), stop on the accuracy on them, and restore the
+        weights of the best epoch at the end, as ``MLPClassifier`` does.
+        ``'auto'`` enables it from 10,000 training sequences on (as
+        ``HistGradientBoostingClassifier``'s ``'auto'``), when every class
+        can be on both sides of the split.  :meth:`partial_fit` never holds
+        out.
+
+    validation_fraction : float, default=0.1
+        The share of the training sequences held out for early stopping, in
+        ``(0, 1)``.  The hold-out and the rest must each hold every class.
 
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks, added after the built-in ones.
@@ -208,6 +240,32 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     n_iter_ : int
         The number of epochs run by the last call to :meth:`fit` or
         :meth:`partial_fit`.
+
+    loss_curve_ : list of float
+        The training loss of every epoch so far, across :meth:`partial_fit`
+        and ``warm_start`` calls (``MLPClassifier``'s attribute).
+
+    best_loss_ : float or None
+        The lowest training loss in ``loss_curve_``; None after a fit with
+        early stopping, as in ``MLPClassifier``.
+
+    validation_scores_ : list of float or None
+        The accuracy on the early-stopping hold-out after every epoch; None
+        when the last fit held nothing out.
+
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``, whose weights the model keeps;
+        None without early stopping.
+
+    early_stopping_ : bool
+        Whether the last call held out a validation set (what
+        ``early_stopping='auto'`` chose).
+
+    batch_size_ : int
+        The batch size of the last call (what ``batch_size='auto'`` chose).
+
+    lr_ : float
+        The initial learning rate of the last call (what ``lr='auto'`` chose).
 
     See Also
     --------

@@ -55,17 +55,20 @@ class TokenLSTMClassifier(LSTMClassifier):
     bidirectional : bool, default=False
         Whether the LSTM also reads each sequence backwards.
 
-    forget_bias : float or None, default=5.0
-        Initial forget-gate bias (see :class:`LSTMClassifier`).
+    forget_bias : float, 'chrono' or None, default='chrono'
+        Initial gate biases (see :class:`LSTMClassifier`).
 
-    max_epochs : int, default=10
-        The maximum number of passes over the training data in :meth:`fit`.
+    max_epochs : int or 'auto', default='auto'
+        The maximum number of epochs; ``'auto'``: about 6,000 gradient steps,
+        at least 20 epochs (see :class:`LSTMClassifier`).
 
-    batch_size : int, default=64
-        The number of sequences per gradient step.
+    batch_size : int or 'auto', default='auto'
+        Sequences per gradient step; ``'auto'``: 64, fewer below 3,200
+        training sequences (see :class:`LSTMClassifier`).
 
-    lr : float, default=5e-3
-        The learning rate.
+    lr : float or 'auto', default='auto'
+        The initial learning rate; ``'auto'``: 0.01 for batches of 64, scaled
+        by the square root of the batch size.
 
     clip_grad_norm : float or None, default=1.0
         The largest gradient norm of a step; ``None`` disables clipping.
@@ -79,11 +82,21 @@ class TokenLSTMClassifier(LSTMClassifier):
         the loss several times per step work too.
 
     tol : float, default=1e-4
-        Training stops when the training loss has not improved by ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
+        Training stops when the training loss (the validation accuracy with
+        early stopping) has not improved by ``tol`` for ``n_iter_no_change``
+        consecutive epochs past the initial plateau (see
+        :class:`LSTMClassifier`).
 
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=2
         See ``tol``.
+
+    early_stopping : bool or 'auto', default='auto'
+        Whether to hold out a stratified validation set, stop on its accuracy
+        and keep the best epoch's weights; ``'auto'``: from 10,000 training
+        sequences on.
+
+    validation_fraction : float, default=0.1
+        The share held out for early stopping, in ``(0, 1)``.
 
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks.
@@ -125,6 +138,32 @@ class TokenLSTMClassifier(LSTMClassifier):
     n_iter_ : int
         The number of epochs run by the last call to :meth:`fit` or
         :meth:`partial_fit`.
+
+    loss_curve_ : list of float
+        The training loss of every epoch so far, across :meth:`partial_fit`
+        and ``warm_start`` calls (``MLPClassifier``'s attribute).
+
+    best_loss_ : float or None
+        The lowest training loss in ``loss_curve_``; None after a fit with
+        early stopping, as in ``MLPClassifier``.
+
+    validation_scores_ : list of float or None
+        The accuracy on the early-stopping hold-out after every epoch; None
+        when the last fit held nothing out.
+
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``, whose weights the model keeps;
+        None without early stopping.
+
+    early_stopping_ : bool
+        Whether the last call held out a validation set (what
+        ``early_stopping='auto'`` chose).
+
+    batch_size_ : int
+        The batch size of the last call (what ``batch_size='auto'`` chose).
+
+    lr_ : float
+        The initial learning rate of the last call (what ``lr='auto'`` chose).
 
     See Also
     --------
