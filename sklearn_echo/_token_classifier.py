@@ -87,8 +87,9 @@ class TokenLSTMClassifier(LSTMClassifier):
         consecutive epochs past the initial plateau (see
         :class:`LSTMClassifier`).
 
-    n_iter_no_change : int, default=2
-        See ``tol``.
+    n_iter_no_change : int or 'auto', default='auto'
+        See ``tol``; ``'auto'``: 2 epochs with early stopping, else enough
+        epochs for 1,000 gradient steps (see :class:`LSTMClassifier`).
 
     early_stopping : bool or 'auto', default='auto'
         Whether to hold out a stratified validation set, stop on its accuracy
@@ -200,7 +201,7 @@ class TokenLSTMClassifier(LSTMClassifier):
         clip_grad_norm=1.0,
         optimizer="adam",
         tol=1e-4,
-        n_iter_no_change=2,
+        n_iter_no_change="auto",
         early_stopping="auto",
         validation_fraction=0.1,
         callbacks=None,

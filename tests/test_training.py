@@ -13,12 +13,18 @@ from sklearn_echo._classifier import _AUTO_LR, _resolve_batch_size
 FAST = {"hidden_size": 4, "max_epochs": 1, "random_state": 0}
 
 
-def _sign_problem(n_samples, seed=0, n_classes=2):
-    """Sequences whose class is told by the first step; learnt in an epoch or two."""
+def _sign_problem(n_samples, seed=0, n_classes=2, flip=0.0):
+    """Sequences whose class is told by the first step; learnt in an epoch or two.
+
+    ``flip`` relabels that share of the sequences at random, so that no
+    validation score reaches 1 (which ends a fit early).
+    """
     rng = np.random.RandomState(seed)
     y = rng.randint(n_classes, size=n_samples)
     X = rng.normal(scale=0.3, size=(n_samples, 4, n_classes)).astype(np.float32)
     X[np.arange(n_samples), 0, y] += 2.0
+    flipped = rng.rand(n_samples) < flip
+    y[flipped] = rng.randint(n_classes, size=flipped.sum())
     return X, y
 
 
@@ -44,7 +50,7 @@ class _EpochStates(Callback):
 
 
 def test_early_stopping_sets_mlpclassifier_attributes():
-    X, y = _sign_problem(300)
+    X, y = _sign_problem(300, flip=0.2)
     clf = LSTMClassifier(
         **{**FAST, "max_epochs": 4, "early_stopping": True, "n_iter_no_change": 10}
     ).fit(X, y)
@@ -67,7 +73,7 @@ def test_without_early_stopping_best_loss_is_the_lowest_training_loss():
 
 
 def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
-    X, y = _sign_problem(400, seed=1)
+    X, y = _sign_problem(400, seed=1, flip=0.2)
     recorder = _EpochStates()
     clf = LSTMClassifier(
         **{
@@ -170,8 +176,11 @@ def test_early_stopping_auto_falls_back_when_a_class_cannot_be_held_out():
     assert clf.validation_scores_ is None
 
 
-def test_a_perfect_validation_score_stops_at_once(capsys):
+def test_a_perfect_validation_score_twice_stops_and_keeps_the_later_weights(capsys):
     X, y = _sign_problem(1000)
+    # Its on_epoch_end runs after the stopping rule's, so it sees every epoch
+    # but the last.
+    recorder = _EpochStates()
     clf = LSTMClassifier(
         **{
             **FAST,
@@ -180,13 +189,19 @@ def test_a_perfect_validation_score_stops_at_once(capsys):
             "early_stopping": True,
             "n_iter_no_change": 5,
             "verbose": 1,
+            "callbacks": [recorder],
         }
     ).fit(X, y)
-    assert clf.validation_scores_[-1] == 1.0
-    assert clf.validation_scores_.count(1.0) == 1
+    assert clf.validation_scores_[-2:] == [1.0, 1.0]
+    # The weights are the last epoch's, not those of the first perfect one.
+    first_perfect = recorder.states_[-1][1]
+    final = clf.net_.module_.state_dict()
+    assert any(not torch.equal(final[k], v) for k, v in first_perfect.items())
+    assert clf.validation_scores_.count(1.0) == 2
     assert clf.n_iter_ < 20
-    assert "Validation score reached 1.0, the best possible. Stopping." in (
-        capsys.readouterr().out
+    assert (
+        "Validation score was 1.0, the best possible, in two consecutive epochs. "
+        "Stopping." in capsys.readouterr().out
     )
 
 
@@ -211,7 +226,7 @@ def test_partial_fit_runs_one_epoch_without_a_hold_out():
 
 
 def test_warm_start_with_early_stopping_continues_and_extends_the_curves():
-    X, y = _sign_problem(300)
+    X, y = _sign_problem(300, flip=0.2)
     clf = LSTMClassifier(
         **{
             **FAST,
@@ -248,8 +263,8 @@ def test_no_epoch_counts_towards_stopping_while_on_the_plateau():
     assert min(clf.loss_curve_) > 0.9 * np.log(3)
 
 
-def test_each_epoch_without_improvement_past_the_plateau_divides_lr_by_5():
-    X, y = _sign_problem(400)
+def test_with_a_hold_out_each_epoch_without_improvement_divides_lr_by_5():
+    X, y = _sign_problem(400, flip=0.2)
     clf = LSTMClassifier(
         **{
             **FAST,
@@ -258,6 +273,7 @@ def test_each_epoch_without_improvement_past_the_plateau_divides_lr_by_5():
             "max_epochs": 4,
             "tol": 1e9,
             "n_iter_no_change": 10,
+            "early_stopping": True,
         }
     ).fit(X, y)
     assert clf.loss_curve_[0] < 0.9 * np.log(2)
@@ -267,6 +283,30 @@ def test_each_epoch_without_improvement_past_the_plateau_divides_lr_by_5():
     # The next fit starts at lr again.
     clf.set_params(warm_start=True, max_epochs=1).fit(X, y)
     assert clf.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.05)
+
+
+def test_without_a_hold_out_the_learning_rate_stays_and_patience_is_in_steps():
+    X, y = _sign_problem(400)
+    clf = LSTMClassifier(
+        **{**FAST, "hidden_size": 8, "lr": 0.05, "max_epochs": 4, "tol": 1e9}
+    ).fit(X, y)
+    assert not clf.early_stopping_
+    assert clf.net_.optimizer_.param_groups[0]["lr"] == 0.05
+    # n_iter_no_change="auto": 1,000 steps of 50 batches an epoch is 20 epochs,
+    # so this fit runs its 4.
+    assert clf.n_iter_ == 4
+
+
+@pytest.mark.parametrize(
+    "n_samples, early_stopping, patience",
+    [(400, False, 20), (40_000, False, 2), (400, True, 2), (40_000, True, 2)],
+)
+def test_n_iter_no_change_auto(n_samples, early_stopping, patience):
+    clf = LSTMClassifier(early_stopping=early_stopping)
+    clf.classes_ = np.array([0, 1])
+    y = np.arange(n_samples) % 2
+    fit = clf._plan_fit(y, clf._check_params(), split_seed=0)
+    assert fit["patience"] == patience
 
 
 # --- budget, batch size and learning rate ----------------------------------------
