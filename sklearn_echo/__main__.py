@@ -33,7 +33,14 @@ def _positive_int(text):
 
 
 def _epochs(text):
-    return text if text == "auto" else _positive_int(text)
+    if text == "auto":
+        return text
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer >= 1 or 'auto', got {text!r}"
+        ) from None
 
 
 def _seed(text):

@@ -56,7 +56,11 @@ def test_demo_with_negative_out_index_echoes_from_the_end(capsys):
             ["demo", "--out-index", "7", "--length", "5"],
             "--out-index 7 is out of range",
         ),
-        (["demo", "--epochs", "-3"], "expected an integer >= 1, got -3"),
+        (["demo", "--epochs", "-3"], "expected an integer >= 1 or 'auto', got '-3'"),
+        (
+            ["demo", "--epochs", "many"],
+            "expected an integer >= 1 or 'auto', got 'many'",
+        ),
         (["demo", "--no-such-option"], "unrecognized arguments: --no-such-option"),
         (["dance"], "invalid choice: 'dance'"),
     ],
