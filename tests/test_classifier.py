@@ -834,7 +834,15 @@ _Y = _labels()
             ValueError,
             r"inconsistent numbers of samples: \[60, 59\]",
         ),
-        (_X, np.c_[_Y, _Y], ValueError, r"y should be a 1d array"),
+        (
+            _X,
+            np.c_[_Y, np.full(60, 7)],
+            ValueError,
+            r"^LSTMClassifier needs at least 2 classes in every column of y; "
+            r"column 1 holds only the class 7\. A target with one class needs no "
+            r"model: drop that column\.$",
+        ),
+        (_X, np.c_[_Y, _Y + 0.5], ValueError, r"^Unknown label type: continuous"),
         (_X, np.where(_Y == 0, np.nan, _Y), ValueError, r"Input y contains NaN"),
         (
             [["a", "b", "c"], ["d", "e", "f"]],
@@ -889,7 +897,8 @@ _Y = _labels()
         "continuous-y",
         "one-class",
         "length-mismatch",
-        "2-D-y",
+        "2-D-y-one-class-column",
+        "2-D-y-continuous-column",
         "nan-y",
         "strings",
         "strings-3-D",
