@@ -141,6 +141,10 @@ class BaseLSTMEstimator(BaseEstimator):
     _target_description = None
     # The kind of hold-out, for the early-stopping error.
     _hold_out_kind = "validation hold-out"
+    # Without a hold-out the stopping rule watches the training loss: the
+    # learning-rate factor per epoch without improvement, and the least number
+    # of gradient steps that n_iter_no_change epochs must span.
+    _no_hold_out_rule = (_LR_FACTOR, 0)
 
     def __init__(
         self,
@@ -424,10 +428,10 @@ class BaseLSTMEstimator(BaseEstimator):
                         else f"valid_{self._score_key}",
                         lower_is_better=validation is None,
                         tol=params["tol"],
-                        patience=params["n_iter_no_change"],
+                        patience=fit["patience"],
                         prior_loss=fit["prior_loss"],
                         plateau_fraction=_PLATEAU_FRACTION,
-                        lr_factor=_LR_FACTOR,
+                        lr_factor=fit["lr_factor"],
                         restore_best=validation is not None,
                         best_possible=None
                         if validation is None
@@ -603,20 +607,28 @@ class BaseLSTMEstimator(BaseEstimator):
         else:
             y_train = y_encoded
         batch_size = _resolve_batch_size(params, len(y_train))
+        steps_per_epoch = -(-len(y_train) // batch_size)
         epochs = params["max_epochs"]
         if epochs == "auto":
-            steps_per_epoch = -(-len(y_train) // batch_size)
             epochs = max(_AUTO_MIN_EPOCHS, -(-_AUTO_STEPS // steps_per_epoch))
+        patience, lr_factor = params["n_iter_no_change"], _LR_FACTOR
+        if validation is None:
+            # Stopping on the training loss (see _no_hold_out_rule).
+            lr_factor, patience_steps = self._no_hold_out_rule
+            patience = max(patience, -(-patience_steps // steps_per_epoch))
         return {
             "epochs": epochs,
             "train_rows": train_rows,
             "validation": validation,
             "prior_loss": self._prior_loss(y_train),
+            "patience": patience,
+            "lr_factor": lr_factor,
         }
 
     def _fit(self, X, y):
         """Validate and train for :meth:`fit` (the subclass wraps it)."""
         params = self._check_params()
+        _check_y_given(self, y)
         continuing = params["warm_start"] and hasattr(self, "net_")
         previous = (
             (self.n_features_in_, self.input_size_, self._target_signature())
@@ -648,6 +660,7 @@ class BaseLSTMEstimator(BaseEstimator):
         ``target_kwargs`` go to the subclass's ``_partial_fit_targets``.
         """
         params = self._check_params()
+        _check_y_given(self, y)
         first = not hasattr(self, "net_")
         X, y = self._validate_sequences(X, y, reset=first)
         y = self._partial_fit_targets(y, first=first, **target_kwargs)
@@ -741,6 +754,15 @@ class BaseLSTMEstimator(BaseEstimator):
         """
         check_is_fitted(self)
         return self.net_.module_.summary(self.n_features_in_)
+
+
+def _check_y_given(estimator, y):
+    """Raise scikit-learn's error for a supervised fit without ``y``."""
+    if y is None:
+        raise ValueError(
+            f"This {type(estimator).__name__} estimator requires y to be passed, "
+            "but the target y is None."
+        )
 
 
 def _resolve_batch_size(params, n_samples):

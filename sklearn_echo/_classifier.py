@@ -260,13 +260,8 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         if y.ndim == 2 and y.shape[1] == 1:
             # One target: warns DataConversionWarning, as RandomForestClassifier.
             y = column_or_1d(y, warn=True)
-        if y.ndim == 2:
-            try:
-                check_classification_targets(y)
-            except ValueError as exc:
-                raise ValueError(
-                    f"{exc} Each column of a 2-D y holds the labels of one target."
-                ) from exc
+        # The labels of a 2-D y are checked column by column (_check_labels):
+        # each column is one target, and columns may hold labels of other types.
         return y
 
     def _multi_output(self):
@@ -283,7 +278,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
                 )
         else:
             classes = [
-                _check_labels(y[:, j], name=f"y[:, {j}]") for j in range(y.shape[1])
+                _check_labels(_column(y, j), name=f"y[:, {j}]") for j in range(y.shape[1])
             ]
             for j, labels in enumerate(classes):
                 if len(labels) < 2:
@@ -305,7 +300,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
                 classes = _check_labels(column_or_1d(classes), name="classes")
         else:
             for j in range(y.shape[1]):
-                _check_labels(y[:, j], name=f"y[:, {j}]")
+                _check_labels(_column(y, j), name=f"y[:, {j}]")
             if classes is not None:
                 if not isinstance(classes, (list, tuple)) or len(classes) != y.shape[1]:
                     raise ValueError(
@@ -333,7 +328,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
                 )
         else:
             labels = (
-                [np.unique(y[:, j]) for j in range(y.shape[1])]
+                [np.unique(_column(y, j)) for j in range(y.shape[1])]
                 if classes is None
                 else classes
             )
@@ -366,7 +361,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
             return _encode(self.classes_, y)
         return np.stack(
             [
-                _encode(labels, y[:, j], name=f"y[:, {j}]")
+                _encode(labels, _column(y, j), name=f"y[:, {j}]")
                 for j, labels in enumerate(self.classes_)
             ],
             axis=1,
@@ -569,8 +564,10 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         for rows, logits in blocks:
             for j, block in enumerate(logits.split(sizes, dim=1)):
                 best[rows, j] = block.argmax(dim=1).numpy()
-        # One array of the labels' common type, as RandomForestClassifier.
-        dtype = np.result_type(*self.classes_)
+        # One array of the labels' common type; object where the targets'
+        # labels are of different kinds (numbers must not become strings).
+        kinds = {labels.dtype.kind for labels in self.classes_}
+        dtype = np.result_type(*self.classes_) if len(kinds) == 1 else object
         y_pred = np.empty(best.shape, dtype=dtype)
         for j, labels in enumerate(self.classes_):
             y_pred[:, j] = labels[best[:, j]]
@@ -614,6 +611,21 @@ def _signature(classes):
     if isinstance(classes, list):
         return [labels.tolist() for labels in classes]
     return classes.tolist()
+
+
+def _column(y, j):
+    """Return column ``j`` of a 2-D ``y``, as the array of its own labels.
+
+    A DataFrame whose columns hold labels of different types (integers in one,
+    strings in another) arrives as one object array; a column of Python ints
+    in an object array is a type scikit-learn does not read as labels, so the
+    column gets the dtype its labels share.  A column that mixes types stays
+    object, and ``_check_labels`` says so.
+    """
+    column = y[:, j]
+    if column.dtype == object and len({type(value) for value in column}) == 1:
+        return np.asarray(column.tolist())
+    return column
 
 
 def _check_labels(y, name="y"):
