@@ -278,7 +278,8 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
                 )
         else:
             classes = [
-                _check_labels(_column(y, j), name=f"y[:, {j}]") for j in range(y.shape[1])
+                _check_labels(_column(y, j), name=f"y[:, {j}]")
+                for j in range(y.shape[1])
             ]
             for j, labels in enumerate(classes):
                 if len(labels) < 2:
