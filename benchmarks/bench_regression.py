@@ -54,11 +54,11 @@ from sklearn_echo import (
 )
 
 
-def summarise(name, values, threshold=None):
+def summarise(name, values, threshold=None, digits=4):
     line = (
-        f"{name}: median {statistics.median(values):.4f} "
-        f"mean {statistics.fmean(values):.4f} min {min(values):.4f} "
-        f"max {max(values):.4f}"
+        f"{name}: median {statistics.median(values):.{digits}f} "
+        f"mean {statistics.fmean(values):.{digits}f} min {min(values):.{digits}f} "
+        f"max {max(values):.{digits}f}"
     )
     if threshold is not None:
         line += f", {sum(v >= threshold for v in values)}/{len(values)} >= {threshold}"
@@ -88,7 +88,7 @@ def run_adding(args, params):
             )
             rows.append((r2, mse, fit_s))
         summarise(f"length {length} test R²", [r[0] for r in rows], 0.99)
-        summarise(f"length {length} test MSE", [r[1] for r in rows])
+        summarise(f"length {length} test MSE", [r[1] for r in rows], digits=5)
         summarise(f"length {length} fit seconds", [r[2] for r in rows])
 
 
