@@ -7,7 +7,11 @@ from sklearn_echo._dependencies import check_dependencies
 check_dependencies()
 
 from sklearn_echo._classifier import LSTMClassifier  # noqa: E402
-from sklearn_echo._datasets import make_echo_sequences  # noqa: E402
+from sklearn_echo._datasets import (  # noqa: E402
+    make_adding_problem,
+    make_echo_sequences,
+)
+from sklearn_echo._regressor import LSTMRegressor  # noqa: E402
 from sklearn_echo._token_classifier import TokenLSTMClassifier  # noqa: E402
 from sklearn_echo._transformer import OneHotSequenceTransformer  # noqa: E402
 
@@ -15,8 +19,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "LSTMClassifier",
+    "LSTMRegressor",
     "OneHotSequenceTransformer",
     "TokenLSTMClassifier",
     "__version__",
+    "make_adding_problem",
     "make_echo_sequences",
 ]

@@ -1,4 +1,4 @@
-"""skorch callbacks that LSTMClassifier adds to every network it trains."""
+"""skorch callbacks that the LSTM estimators add to every network they train."""
 
 import copy
 import math
@@ -52,7 +52,14 @@ class BatchAccuracy(Callback):
     weights change (and with dropout active), so it trails the accuracy of
     the final weights; ``valid_acc``, on the early-stopping hold-out, is
     measured on the weights at the end of the epoch.
+
+    With ``sizes`` (a multi-output classifier: the number of classes of each
+    target, whose logits lie side by side), a sequence counts as correct
+    when every target is: the subset accuracy that ``score`` reports.
     """
+
+    def __init__(self, sizes=None):
+        self.sizes = sizes
 
     def on_epoch_begin(self, net, **kwargs):
         self.correct_ = {True: 0, False: 0}
@@ -62,9 +69,16 @@ class BatchAccuracy(Callback):
         y = batch[1]
         if y.device != y_pred.device:
             y = y.to(y_pred.device)
+        if self.sizes is None:
+            hits = y_pred.argmax(dim=1) == y
+        else:
+            blocks = y_pred.split(self.sizes, dim=1)
+            hits = torch.stack(
+                [block.argmax(dim=1) == y[:, j] for j, block in enumerate(blocks)], 1
+            ).all(dim=1)
         # Summed as a tensor: no device sync per batch.
         # count_nonzero, unlike sum, does not first cast the bools to int64.
-        self.correct_[training] += (y_pred.argmax(dim=1) == y).count_nonzero()
+        self.correct_[training] += hits.count_nonzero()
         self.seen_[training] += len(y)
 
     def on_train_begin(self, net, **kwargs):
@@ -94,6 +108,70 @@ class BatchAccuracy(Callback):
     def _to_ints(self):
         correct = getattr(self, "correct_", {})
         self.correct_ = {key: int(count) for key, count in correct.items()}
+
+
+class BatchR2(Callback):
+    """Record ``train_r2`` and ``valid_r2``: the R² on each epoch's batches.
+
+    The regressor's counterpart of :class:`BatchAccuracy`: per target, the
+    sums of ``y``, ``y**2`` and of the squared errors are accumulated batch
+    by batch (float64 tensors on the net's device, so no sync per batch and
+    no cached predictions), and the epoch's R² is the mean over targets of
+    ``1 - SSE / SST``, as ``r2_score``'s ``'uniform_average'``.  A target
+    that is constant over the epoch scores 1 if predicted exactly, else 0
+    (``r2_score``'s ``force_finite``).  R² does not change under the
+    regressor's standardisation of ``y``, so the scaled values are used.
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.sums_ = {True: None, False: None}
+
+    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
+        y = batch[1]
+        if y.device != y_pred.device:
+            y = y.to(y_pred.device)
+        y, y_pred = y.double(), y_pred.detach().double()
+        sums = torch.stack(
+            [
+                y.sum(dim=0),
+                (y * y).sum(dim=0),
+                ((y - y_pred) ** 2).sum(dim=0),
+                torch.full_like(y[0], len(y)),
+            ]
+        )
+        previous = self.sums_[training]
+        self.sums_[training] = sums if previous is None else previous + sums
+
+    def on_train_begin(self, net, **kwargs):
+        self.best_ = max(
+            (row["train_r2"] for row in net.history if "train_r2" in row),
+            default=-math.inf,
+        )
+
+    def on_epoch_end(self, net, **kwargs):
+        for training, key in ((True, "train_r2"), (False, "valid_r2")):
+            sums = self.sums_[training]
+            if sums is None:
+                continue
+            total, squares, errors, count = sums.cpu().numpy()
+            spread = squares - total**2 / count
+            # Rounding can leave a tiny spread (or a negative one) for a
+            # constant target: treat it as constant.
+            constant = spread <= 1e-12 * squares.clip(min=1e-300)
+            scores = [
+                (1.0 if error == 0 else 0.0) if flat else 1.0 - error / sst
+                for error, sst, flat in zip(errors, spread, constant, strict=True)
+            ]
+            score = float(sum(scores) / len(scores))
+            net.history.record(key, score)
+            if training:
+                net.history.record(key + "_best", score > self.best_)
+                self.best_ = max(self.best_, score)
+        # Nothing kept between epochs (nor in the pickle).
+        self.sums_ = {True: None, False: None}
+
+    def on_train_end(self, net, **kwargs):
+        self.sums_ = {True: None, False: None}
 
 
 class ClipGradNorm(Callback):
@@ -171,13 +249,15 @@ class StoppingRule(Callback):
     (``benchmarks/bench_learning.py``):
 
     - **No stopping on the plateau.**  An LSTM on long sequences first sits
-      for epochs at the loss of guessing the class frequencies, while
-      the validation score wanders at chance.  Epochs without improvement
-      are not counted while the best training loss is above
-      ``plateau_fraction`` times that loss (the entropy of the training
-      labels, ``prior_loss``): a model that has learnt nothing beyond the
-      class frequencies has not converged.  The budget (``max_epochs``)
-      still ends a run that never leaves the plateau.
+      for epochs at the loss of guessing the class frequencies (or, for a
+      regressor, the mean), while the validation score wanders at chance.
+      Epochs without improvement are not counted while the best training
+      loss is above ``plateau_fraction`` times that loss (``prior_loss``:
+      the entropy of the training labels, or the variance of the training
+      targets): a model that has learnt nothing beyond the class frequencies
+      or the mean has not converged.  The budget (``max_epochs``) still ends
+      a run that never leaves the plateau.  A ``prior_loss`` of 0 (constant
+      targets) has no plateau.
     - **Adaptive learning rate.**  Each epoch without improvement past the
       plateau divides the learning rate by ``1 / lr_factor``, as
       ``MLPClassifier(learning_rate='adaptive')`` does: after the escape a
@@ -246,7 +326,7 @@ class StoppingRule(Callback):
         perfect_twice = at_best_possible and self.at_best_possible_
         self.at_best_possible_ = at_best_possible
         if not self.learnt_:
-            self.learnt_ = (
+            self.learnt_ = self.prior_loss <= 0 or (
                 net.history[-1, "train_loss"] <= self.plateau_fraction * self.prior_loss
             )
         if improved or not self.learnt_:

@@ -1,126 +1,32 @@
-"""LSTMClassifier: the scikit-learn face of a skorch-trained PyTorch LSTM."""
+"""LSTMClassifier: the scikit-learn face of a skorch-trained PyTorch LSTM.
 
-import copy
-import warnings
+What classification adds to :class:`~sklearn_echo._base.BaseLSTMEstimator`:
+labels and their encoding (one or several targets), the cross-entropy, the
+accuracy recorded per epoch, a stratified hold-out, and ``predict_proba``.
+"""
 
 import numpy as np
+import scipy.sparse as sp
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
-from skorch.callbacks import Callback, ProgressBar
-from skorch.dataset import Dataset
-from skorch.helper import predefined_split
+from sklearn.utils.validation import column_or_1d
 
-from sklearn_echo._callbacks import (
-    BatchAccuracy,
-    ClipGradNorm,
-    KeepLastFinishedEpoch,
-    PlainPrintLog,
-    StopOnNonFiniteLoss,
-    StoppingRule,
-)
-from sklearn_echo._module import LSTMModule
-from sklearn_echo._net import _BatchIterator, _EchoNet
-from sklearn_echo._validation import (
-    check_allocation,
-    check_float,
-    check_int,
-    explain_array_errors,
-    keep_state_on_error,
-    passes_as_is,
-    value_repr,
-)
-
-_OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "rmsprop": torch.optim.RMSprop,
-    "sgd": torch.optim.SGD,
-}
-# The named optimizers run torch's fused kernel where torch has one: one C++ call
-# per step instead of a Python loop over the parameters.  For the book config
-# (length 5, 10 values) that made a plain PyTorch training loop 1.2x as fast
-# (``benchmarks/bench_throughput.py`` runs its plain loop with the same
-# optimizer).  An optimizer class passed by the user is built with torch's
-# defaults.
-_FUSED = ("adam", "adamw", "sgd")
-
-# predict and predict_proba run the module on blocks of at most a fixed number
-# of sequences.  The number depends only on the fitted model: blocks of about
-# 4 MB of input to the LSTM, at most 1024 sequences.  Measured on one thread,
-# larger blocks were slower at length 50 over 100 values (20 MB blocks: 40k
-# sequences/s, 5 MB: 50k).
-_PREDICT_BLOCK = 1024
-_PREDICT_BLOCK_BYTES = 4 * 2**20
-# A call with fewer sequences runs on a smaller block, padded with zeros, whose
-# size is a power of two: a lone sequence at length 50 over 100 values cost
-# 8 ms in a block of 209, and 0.2 ms in a block of 2.  A sequence's result
-# must not depend on the other sequences in the call, so a smaller block is
-# used only where it gives every row the same bits as the largest block.  On
-# CPU that holds for all but the smallest sizes: over 250 random shapes
-# (lengths 1 to 200, hidden sizes 1 to 128, 1 to 3 layers, either direction,
-# tokens or not, 1 and 2 threads), blocks of 1 up to at most 15 rows, a range
-# that differs with the shape, took other BLAS kernels that rounded 7% to
-# 100% of the rows differently (by up to 8e-5 in a logit, too much to call
-# a tolerance), and every block of 16 rows or more agreed with the largest.
-# Which sizes agree depends on the shapes, the CPU and the number of threads,
-# so it is measured, once per process, on the model itself
-# (``_block_sizes``); GPUs keep the single block size.
-_BLOCK_SIZES = {}
-# Distinct (shapes, device, threads) seen by one process are few; the bound only
-# keeps a process that predicts with very many shapes from growing.
-_BLOCK_SIZES_MAX = 256
-# The rows checked for each smaller block size.  Where a size rounded
-# differently, it did so for 7% to 100% of the rows (60 shapes, one-hot and
-# token data), so 256 rows miss it with a chance below 1e-7.
-_PROBE_ROWS = 256
-
-# The training recipe ("Training that lands" in the user guide, which gives the
-# measurements behind each number; benchmarks/bench_learning.py measures it).
-# batch_size='auto': _AUTO_BATCH sequences per step, fewer for small training
-# sets so that an epoch has at least _AUTO_BATCH_STEPS steps (at least
-# _AUTO_BATCH_MIN sequences each): on 200 sequences of the book config, batches
-# of 64 memorised the data and scored ~0.88 on fresh sequences, batches of ~8
-# scored ~0.96 (the noise of small batches regularises).
-_AUTO_BATCH = 64
-_AUTO_BATCH_MIN = 4
-_AUTO_BATCH_STEPS = 50
-# lr='auto': _AUTO_LR for batches of _AUTO_BATCH, scaled by the square root of
-# the batch size (the square-root scaling rule for Adam, Malladi et al. 2022):
-# on 200 sequences, batches of 4 at the full rate scored 0.969 on average, at
-# the scaled rate 0.979.
-_AUTO_LR = 1e-2
-# max_epochs='auto': enough epochs for this many gradient steps, at least
-# _AUTO_MIN_EPOCHS; the stopping rule usually ends the fit long before.
-_AUTO_STEPS = 6000
-_AUTO_MIN_EPOCHS = 20
-# early_stopping='auto' holds out a validation set from this many sequences on,
-# as HistGradientBoostingClassifier's early_stopping='auto' does.
-_AUTO_EARLY_STOPPING_SAMPLES = 10_000
-# The plateau: epochs do not count towards n_iter_no_change while the training
-# loss is above this fraction of the loss of predicting the class frequencies.
-_PLATEAU_FRACTION = 0.9
-# Each epoch without improvement past the plateau multiplies the learning rate
-# by this (MLPClassifier's learning_rate='adaptive' divides it by 5).
-# Only with a hold-out: without one, the training loss of an epoch of a few
-# dozen steps is too noisy to judge epochs one by one, and the decay stopped
-# fits that were still learning (GunPoint: 0.70 on average over 3 tuning
-# seeds with it, 0.89 without it and a patience of 1,000 steps).
-_LR_FACTOR = 0.2
-# n_iter_no_change='auto': _AUTO_PATIENCE epochs with a hold-out; without one,
-# at least as many as make _AUTO_PATIENCE_STEPS gradient steps.
-_AUTO_PATIENCE = 2
-_AUTO_PATIENCE_STEPS = 1000
+from sklearn_echo._base import BaseLSTMEstimator
+from sklearn_echo._callbacks import BatchAccuracy
+from sklearn_echo._module import MultiOutputCrossEntropy
+from sklearn_echo._net import _EchoNet
+from sklearn_echo._validation import keep_state_on_error, value_repr
 
 
-class LSTMClassifier(ClassifierMixin, BaseEstimator):
+class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
     """Sequence classifier: a PyTorch LSTM trained through skorch.
 
     The LSTM reads each sequence step by step; a linear layer on its last state
-    gives one logit per class, trained with cross-entropy.  In :meth:`fit` the
+    gives one logit per class, trained with cross-entropy.  A ``y`` of shape
+    ``(n_samples, k)`` holds ``k`` targets: one LSTM reads the sequence and
+    the linear layer gives each target its own logits (one head per target),
+    trained with the mean of their cross-entropies.  In :meth:`fit` the
     estimator builds a :class:`skorch.NeuralNetClassifier` around
     :class:`~sklearn_echo._module.LSTMModule` and keeps it as ``net_``, so the
     training history and skorch callbacks remain available.
@@ -190,14 +96,16 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         above 90% of that of predicting the class frequencies, do not count:
         an LSTM on long sequences sits there for several epochs before it
         learns.  A validation accuracy of 1 in two consecutive epochs ends
-        training at once.
+        training at once.  With
+        several targets the accuracy is the subset accuracy (every target
+        right), as :meth:`score`.
 
     n_iter_no_change : int or 'auto', default='auto'
         See ``tol``.  ``'auto'`` is 2 epochs with early stopping (where each
         epoch without improvement also divides the learning rate by 5), and
-        without it as many epochs as make 1,000 gradient steps (at least 2):
-        the training loss of an epoch of a few steps is too noisy to judge
-        epochs one by one.
+        without it as many epochs as make 1,000 gradient steps (at least 2),
+        at a constant learning rate: the training loss of an epoch of a few
+        steps is too noisy to judge epochs one by one.
 
     early_stopping : bool or 'auto', default='auto'
         Whether to hold out ``validation_fraction`` of the training sequences
@@ -205,8 +113,10 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         weights of the best epoch at the end, as ``MLPClassifier`` does.
         ``'auto'`` enables it from 10,000 training sequences on (as
         ``HistGradientBoostingClassifier``'s ``'auto'``), when every class
-        can be on both sides of the split.  :meth:`partial_fit` never holds
-        out.
+        can be on both sides of the split.  With several targets the split is
+        stratified by the combination of labels where every combination can
+        be on both sides, and random otherwise.  :meth:`partial_fit` never
+        holds out.
 
     validation_fraction : float, default=0.1
         The share of the training sequences held out for early stopping, in
@@ -234,8 +144,13 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
+    classes_ : ndarray of shape (n_classes,) or list of k such arrays
+        The class labels; with a ``y`` of ``k`` columns, one array per target
+        (as ``RandomForestClassifier``).
+
+    n_outputs_ : int
+        The number of targets: 1 for a ``y`` of shape (n_samples,), ``k`` for
+        one of shape (n_samples, k).
 
     n_features_in_ : int
         The number of columns of ``X`` seen in :meth:`fit`: the sequence length.
@@ -263,7 +178,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         early stopping, as in ``MLPClassifier``.
 
     validation_scores_ : list of float or None
-        The accuracy on the early-stopping hold-out after every epoch; None
+        The (subset) accuracy on the early-stopping hold-out after every epoch; None
         when the last fit held nothing out.
 
     best_validation_score_ : float or None
@@ -283,6 +198,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     See Also
     --------
     OneHotSequenceTransformer : Turn integer sequences into the one-hot input.
+    LSTMRegressor : The same model for real-valued targets.
     sklearn.neural_network.MLPClassifier : The stopping rule follows its ``tol``
         and ``n_iter_no_change``.
 
@@ -290,6 +206,13 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     -----
     Input is 3-D ``(n_samples, length, n_features)``; a 2-D array
     ``(n_samples, length)`` is read as sequences of one feature per step.
+
+    With a ``y`` of shape ``(n_samples, k)``, :meth:`predict` returns
+    ``(n_samples, k)``, :meth:`predict_proba` a list of ``k`` arrays and
+    :meth:`score` the subset accuracy, as ``RandomForestClassifier`` and
+    ``MultiOutputClassifier`` do.  Every column needs at least two classes.
+    A column vector ``(n_samples, 1)`` is one target, read as
+    ``(n_samples,)`` with scikit-learn's ``DataConversionWarning``.
 
     The probabilities of a sequence do not depend on the other sequences in
     the call, bit for bit: :meth:`predict_proba` runs the network on blocks
@@ -317,517 +240,227 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     (array([9, 7, 5]), array([9, 7, 5]))
     """
 
-    def __init__(
-        self,
-        *,
-        hidden_size=25,
-        num_layers=1,
-        dropout=0.0,
-        bidirectional=False,
-        forget_bias="chrono",
-        max_epochs="auto",
-        batch_size="auto",
-        lr="auto",
-        clip_grad_norm=1.0,
-        optimizer="adam",
-        tol=1e-4,
-        n_iter_no_change="auto",
-        early_stopping="auto",
-        validation_fraction=0.1,
-        callbacks=None,
-        device="cpu",
-        verbose=0,
-        warm_start=False,
-        random_state=None,
-    ):
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.dropout = dropout
-        self.bidirectional = bidirectional
-        self.forget_bias = forget_bias
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.clip_grad_norm = clip_grad_norm
-        self.optimizer = optimizer
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.callbacks = callbacks
-        self.device = device
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.random_state = random_state
-
-    # The module reads one-hot (or any real-valued) steps; TokenLSTMClassifier
-    # sets this to read integer tokens.
-    _tokens = False
+    _net_class = _EchoNet
+    _score_key = "acc"
+    # A validation accuracy of 1 cannot improve.
+    _best_possible_score = 1.0
+    _target_description = "classes"
+    _hold_out_kind = "stratified validation hold-out"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
+        # y may be (n_samples, k): one head per target.
+        tags.target_tags.multi_output = True
         return tags
 
-    # ------------------------------------------------------------------ checks
+    # ----------------------------------------------------------------- targets
 
-    def _check_params(self):
-        """Validate the hyperparameters; return them converted for torch.
+    def _check_y(self, y):
+        """Return y as (n_samples,) or (n_samples, k) with k >= 2."""
+        if sp.issparse(y):
+            raise TypeError(
+                f"{type(self).__name__} expects a dense y of labels, got a sparse "
+                "matrix; pass y.toarray()."
+            )
+        if y.ndim == 2 and y.shape[1] == 1:
+            # One target: warns DataConversionWarning, as RandomForestClassifier.
+            y = column_or_1d(y, warn=True)
+        # The labels of a 2-D y are checked column by column (_check_labels):
+        # each column is one target, and columns may hold labels of other types.
+        return y
 
-        numpy scalars (as a grid search over ``np.arange`` passes) become
-        Python numbers, which torch's constructors insist on.
-        """
-        params = {
-            "hidden_size": check_int(self.hidden_size, "hidden_size", min_val=1),
-            "num_layers": check_int(self.num_layers, "num_layers", min_val=1),
-            "dropout": check_float(
-                self.dropout,
-                "dropout",
-                min_val=0.0,
-                max_val=1.0,
-                include_boundaries="left",
-            ),
-            "bidirectional": _check_bool(self.bidirectional, "bidirectional"),
-            "forget_bias": _check_auto(
-                self.forget_bias,
-                "forget_bias",
-                "chrono",
-                lambda value: (
-                    None if value is None else check_float(value, "forget_bias")
-                ),
-                "a real number, 'chrono' or None",
-            ),
-            "max_epochs": _check_auto(
-                self.max_epochs,
-                "max_epochs",
-                "auto",
-                lambda value: check_int(value, "max_epochs", min_val=1),
-                "an integer >= 1 or 'auto'",
-            ),
-            "early_stopping": _check_auto(
-                self.early_stopping,
-                "early_stopping",
-                "auto",
-                lambda value: _check_bool(value, "early_stopping"),
-                "a bool or 'auto'",
-            ),
-            "validation_fraction": check_float(
-                self.validation_fraction,
-                "validation_fraction",
-                min_val=0.0,
-                max_val=1.0,
-                include_boundaries="neither",
-            ),
-            "batch_size": _check_auto(
-                self.batch_size,
-                "batch_size",
-                "auto",
-                lambda value: check_int(value, "batch_size", min_val=1),
-                "an integer >= 1 or 'auto'",
-            ),
-            "lr": _check_auto(
-                self.lr,
-                "lr",
-                "auto",
-                lambda value: check_float(
-                    value, "lr", min_val=0.0, include_boundaries="neither"
-                ),
-                "a positive real number or 'auto'",
-            ),
-            "clip_grad_norm": None
-            if self.clip_grad_norm is None
-            else check_float(
-                self.clip_grad_norm,
-                "clip_grad_norm",
-                min_val=0.0,
-                include_boundaries="neither",
-            ),
-            "tol": check_float(self.tol, "tol", min_val=0.0),
-            "n_iter_no_change": _check_auto(
-                self.n_iter_no_change,
-                "n_iter_no_change",
-                "auto",
-                lambda value: check_int(value, "n_iter_no_change", min_val=1),
-                "an integer >= 1 or 'auto'",
-            ),
-            # verbose=True is accepted, as in scikit-learn's estimators.
-            "verbose": int(self.verbose)
-            if isinstance(self.verbose, (bool, np.bool_))
-            else check_int(self.verbose, "verbose", min_val=0),
-            "warm_start": _check_bool(self.warm_start, "warm_start"),
-            "callbacks": _check_callbacks(self.callbacks),
-            "optimizer": self._optimizer_class(),
-            "optimizer_kwargs": {"fused": True}
-            if isinstance(self.optimizer, str) and self.optimizer.lower() in _FUSED
-            else {},
-            "device": self._torch_device(),
-        }
-        return params
+    def _multi_output(self):
+        return isinstance(getattr(self, "classes_", None), list)
 
-    def _optimizer_class(self):
-        if isinstance(self.optimizer, str):
-            try:
-                return _OPTIMIZERS[self.optimizer.lower()]
-            except KeyError:
+    def _fit_targets(self, y, *, continuing):
+        y = self._check_y(y)
+        if y.ndim == 1:
+            classes = _check_labels(y)
+            if len(classes) < 2:
                 raise ValueError(
-                    f"optimizer must be one of {sorted(_OPTIMIZERS)} or a torch "
-                    f"optimizer class, got {self.optimizer!r}."
-                ) from None
-        if isinstance(self.optimizer, type) and issubclass(
-            self.optimizer, torch.optim.Optimizer
+                    f"{type(self).__name__} needs samples of at least 2 classes in "
+                    f"y; got one class: {classes.tolist()}."
+                )
+        else:
+            classes = [
+                _check_labels(_column(y, j), name=f"y[:, {j}]")
+                for j in range(y.shape[1])
+            ]
+            for j, labels in enumerate(classes):
+                if len(labels) < 2:
+                    raise ValueError(
+                        f"{type(self).__name__} needs at least 2 classes in every "
+                        f"column of y; column {j} holds only the class "
+                        f"{value_repr(labels[0])}. A target with one class needs no "
+                        "model: drop that column."
+                    )
+        self.classes_ = classes
+        self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
+        return y
+
+    def _partial_fit_targets(self, y, *, first, classes=None):
+        y = self._check_y(y)
+        if y.ndim == 1:
+            _check_labels(y)
+            if classes is not None:
+                classes = _check_labels(column_or_1d(classes), name="classes")
+        else:
+            for j in range(y.shape[1]):
+                _check_labels(_column(y, j), name=f"y[:, {j}]")
+            if classes is not None:
+                if not isinstance(classes, (list, tuple)) or len(classes) != y.shape[1]:
+                    raise ValueError(
+                        f"classes must be a list of {y.shape[1]} arrays, one per "
+                        f"column of y, got {classes!r}."
+                    )
+                classes = [
+                    _check_labels(column_or_1d(labels), name=f"classes[{j}]")
+                    for j, labels in enumerate(classes)
+                ]
+        if not first:
+            if classes is not None and _signature(classes) != self._target_signature():
+                raise ValueError(
+                    f"classes={_signature(classes)} differs from the "
+                    f"classes_ {self._target_signature()} of the first call to "
+                    "partial_fit."
+                )
+            return y
+        if y.ndim == 1:
+            labels = np.unique(y) if classes is None else classes
+            if len(labels) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes; got "
+                    f"{labels.tolist()}. Pass every class with classes=."
+                )
+        else:
+            labels = (
+                [np.unique(_column(y, j)) for j in range(y.shape[1])]
+                if classes is None
+                else classes
+            )
+            for j, column in enumerate(labels):
+                if len(column) < 2:
+                    raise ValueError(
+                        f"{type(self).__name__} needs at least 2 classes in every "
+                        f"column of y; column {j} has {column.tolist()}. Pass every "
+                        "class with classes=."
+                    )
+        self.classes_ = labels
+        self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
+        return y
+
+    def _target_signature(self):
+        return _signature(self.classes_)
+
+    def _encode_targets(self, y):
+        """Map labels to 0..n_classes-1 per target; fail on unknown labels."""
+        if self._multi_output() != (y.ndim == 2) or (
+            y.ndim == 2 and y.shape[1] != len(self.classes_)
         ):
-            return self.optimizer
-        raise TypeError(
-            f"optimizer must be one of {sorted(_OPTIMIZERS)} or a torch optimizer "
-            f"class, got {self.optimizer!r}."
+            fitted = len(self.classes_) if self._multi_output() else 1
+            given = y.shape[1] if y.ndim == 2 else 1
+            raise ValueError(
+                f"y has {given} target column(s), but {type(self).__name__} was "
+                f"fitted on {fitted}."
+            )
+        if y.ndim == 1:
+            return _encode(self.classes_, y)
+        return np.stack(
+            [
+                _encode(labels, _column(y, j), name=f"y[:, {j}]")
+                for j, labels in enumerate(self.classes_)
+            ],
+            axis=1,
         )
 
-    def _torch_device(self):
-        try:
-            device = torch.device(self.device)
-        except (RuntimeError, TypeError) as exc:
-            raise ValueError(
-                f"device must name a torch device such as 'cpu' or 'cuda', got "
-                f"{self.device!r}."
-            ) from exc
-        if device.type not in ("cpu", "cuda"):
-            raise ValueError(
-                f"device must be 'cpu', 'cuda' or 'cuda:N', got {self.device!r}."
-            )
-        if device.type == "cuda":
-            if not torch.cuda.is_available():
-                raise ValueError(
-                    f"device={self.device!r} was requested, but CUDA is not "
-                    "available on this machine; use device='cpu'."
-                )
-            if device.index is not None and device.index >= torch.cuda.device_count():
-                raise ValueError(
-                    f"device={self.device!r} was requested, but this machine has "
-                    f"{torch.cuda.device_count()} CUDA device(s)."
-                )
-        return device
+    def _n_outputs(self):
+        """Return the number of logits: the classes of every target."""
+        if self._multi_output():
+            return sum(len(labels) for labels in self.classes_)
+        return len(self.classes_)
 
-    def _validate_sequences(self, X, y=None, *, reset):
-        """Return X as a float32 array of shape (n_samples, length, input_size)."""
-        common = {"reset": reset, "dtype": np.float32, "allow_nd": True}
-        with explain_array_errors(type(self).__name__, "numeric sequences"):
-            if (
-                not reset
-                and y is None
-                and passes_as_is(self, X, dtypes=(np.dtype(np.float32),), ndims=(2, 3))
-            ):
-                pass
-            elif y is None:
-                X = validate_data(self, X, **common)
-            else:
-                X, y = validate_data(self, X, y, **common)
-        if X.ndim == 2:
-            X = X[:, :, np.newaxis]
-        elif X.ndim != 3:
-            raise ValueError(
-                f"X must be 2-D (n_samples, length) or 3-D (n_samples, length, "
-                f"n_features), got an array of {X.ndim} dimensions, shape {X.shape}."
-            )
-        if 0 in X.shape[1:]:
-            raise ValueError(
-                f"Found array with 0 step(s) or 0 feature(s) per step (shape="
-                f"{X.shape}) while a minimum of 1 is required by "
-                f"{type(self).__name__}."
-            )
-        if not reset and X.shape[2] != self.input_size_:
-            raise ValueError(
-                f"X has {X.shape[2]} features per step, but {type(self).__name__} "
-                f"was fitted with {self.input_size_} features per step."
-            )
-        return X, y
-
-    # ---------------------------------------------------------------- training
-
-    def _input_size(self, X):
-        """Return the input width the module is built for: features per step."""
-        return X.shape[2]
-
-    def _predict_block_rows(self):
-        """Return the fixed number of sequences per predict block."""
-        row_bytes = 4 * self.n_features_in_ * self.net_.module_.lstm.input_size
-        return int(max(1, min(_PREDICT_BLOCK, _PREDICT_BLOCK_BYTES // row_bytes)))
-
-    def _seeds(self):
-        """Return the seeds of torch (weights, order, dropout) and of the hold-out."""
-        rng = check_random_state(self.random_state)
-        return tuple(int(rng.randint(np.iinfo(np.int32).max)) for _ in range(2))
-
-    def _fork_rng(self, device):
-        devices = [device] if device.type == "cuda" else []
-        return torch.random.fork_rng(devices=devices)
-
-    def _check_network_size(self, params, input_size, n_classes):
-        """Refuse a network whose weights alone would not fit in memory."""
-        hidden, directions = params["hidden_size"], 1 + params["bidirectional"]
-        count = 0
-        layer_input = input_size
-        for _ in range(params["num_layers"]):
-            count += directions * 4 * hidden * (layer_input + hidden + 2)
-            layer_input = hidden * directions
-        count += (layer_input + 1) * n_classes
-        if self._tokens:
-            # The lookup, and the selector of the first layer's new input.
-            count += (input_size + 1) * 4 * hidden * directions
-            count += directions * (4 * hidden) ** 2 * directions
-        # Weights, gradients and the optimizer's state: about four copies.
-        check_allocation((4, count), np.float32, "The network's parameters")
-
-    def _build_net(self, params, input_size, n_classes, *, fit=None):
-        """Build and initialise the skorch net.
-
-        ``fit`` describes a call to :meth:`fit` (a dict with the epochs, the
-        hold-out and the loss of the class prior); None for
-        :meth:`partial_fit`, which runs one epoch with no stopping rule.
-        """
-        self._check_network_size(params, input_size, n_classes)
-        validation = None if fit is None else fit["validation"]
-        callbacks = [
-            ("train_acc", BatchAccuracy()),
-            ("nonfinite_loss", StopOnNonFiniteLoss()),
-            ("keep_last_epoch", KeepLastFinishedEpoch()),
-        ]
-        if fit is not None:
-            callbacks.append(
-                (
-                    "stopping",
-                    StoppingRule(
-                        "train_loss" if validation is None else "valid_acc",
-                        lower_is_better=validation is None,
-                        tol=params["tol"],
-                        patience=fit["patience"],
-                        prior_loss=fit["prior_loss"],
-                        plateau_fraction=_PLATEAU_FRACTION,
-                        lr_factor=fit["lr_factor"],
-                        restore_best=validation is not None,
-                        best_possible=None if validation is None else 1.0,
-                    ),
-                )
-            )
-        if params["clip_grad_norm"] is not None:
-            callbacks.append(("clip_grad_norm", ClipGradNorm(params["clip_grad_norm"])))
-        if params["verbose"] >= 2:
-            callbacks.append(("progress_bar", ProgressBar()))
-        callbacks.extend(params["callbacks"])
-        split = {"train_split": None, "callbacks__valid_loss": None}
-        if fit is not None and fit["train_rows"] is not None:
-            # The hold-out reads rows of the same arrays: no copies.
-            split = {
-                "train_split": predefined_split(Dataset(fit["X"], fit["y"])),
-                "iterator_train__rows": fit["train_rows"],
-                "iterator_valid": _BatchIterator,
-                "iterator_valid__rows": validation,
-                "iterator_valid__batch_size": 1024,
+    def _net_kwargs(self, n_outputs):
+        if self._multi_output():
+            criterion = {
+                "criterion": MultiOutputCrossEntropy,
+                "criterion__sizes": [len(labels) for labels in self.classes_],
             }
-        net = _EchoNet(
-            LSTMModule,
-            module__input_size=input_size,
-            module__n_classes=n_classes,
-            module__hidden_size=params["hidden_size"],
-            module__num_layers=params["num_layers"],
-            module__dropout=params["dropout"],
-            module__bidirectional=params["bidirectional"],
-            module__forget_bias=params["forget_bias"],
-            module__tokens=self._tokens,
-            module__t_max=self.n_features_in_,
-            criterion=torch.nn.CrossEntropyLoss,
-            optimizer=params["optimizer"],
-            **{f"optimizer__{key}": v for key, v in params["optimizer_kwargs"].items()},
-            lr=params["lr"],
-            max_epochs=1 if fit is None else fit["epochs"],
-            batch_size=params["batch_size"],
-            iterator_train=_BatchIterator,
-            iterator_train__shuffle=True,
-            **split,
-            classes=list(range(n_classes)),
-            callbacks=callbacks,
+        else:
+            criterion = {"criterion": torch.nn.CrossEntropyLoss}
+        return {
+            **criterion,
+            "classes": list(range(n_outputs)),
             # Accuracy is counted per batch by BatchAccuracy; skorch's
             # valid_acc would cache every prediction of the epoch.
-            callbacks__valid_acc=None,
-            callbacks__print_log=PlainPrintLog(),
-            device=str(params["device"]),
-            verbose=params["verbose"],
-            # Unpickling loads tensors only (the outer pickle still runs code).
-            torch_load_kwargs={"weights_only": True},
-        )
-        return net.initialize()
-
-    def _continue_net(self, params, fit):
-        """Rebuild the net with the current parameters, keeping what it learnt.
-
-        The weights, the optimizer's state (when the optimizer class is
-        unchanged) and the history carry over, so a changed ``lr``,
-        ``batch_size``, ``verbose`` or ``callbacks`` takes effect under
-        ``warm_start``; a changed architecture cannot, and raises.
-        """
-        old = self.net_
-        architecture = ("hidden_size", "num_layers", "bidirectional")
-        changed = [
-            name
-            for name in architecture
-            if old.get_params()[f"module__{name}"] != params[name]
-        ]
-        if changed:
-            raise ValueError(
-                f"warm_start=True cannot continue a network whose {changed} changed "
-                "since it was fitted; set warm_start=False to train a new one."
-            )
-        net = self._build_net(params, self.input_size_, len(self.classes_), fit=fit)
-        net.module_.load_state_dict(old.module_.state_dict())
-        # Copies, so that a failed continuation leaves the old net untouched
-        # (optimizers update their state tensors in place).
-        if type(old.optimizer_) is type(net.optimizer_):
-            net.optimizer_.load_state_dict(copy.deepcopy(old.optimizer_.state_dict()))
-            for group in net.optimizer_.param_groups:
-                group["lr"] = params["lr"]
-        net.history = copy.deepcopy(old.history)
-        return net
-
-    def _train(self, X, y_encoded, *, params, continuing, seed, fit=None):
-        """Train ``net_``: a whole fit, or one epoch if ``fit`` is None."""
-        with self._fork_rng(params["device"]):
-            torch.manual_seed(seed)
-            if continuing:
-                self.net_ = self._continue_net(params, fit)
-            else:
-                self.net_ = self._build_net(
-                    params, self._input_size(X), len(self.classes_), fit=fit
-                )
-            epochs_before = len(self.net_.history)
-            try:
-                self.net_.partial_fit(
-                    X, y_encoded, epochs=1 if fit is None else fit["epochs"]
-                )
-            except RuntimeError as exc:
-                # e.g. Adam's step size overflowing float32 for an absurd lr.
-                if "overflow" not in str(exc):
-                    raise
-                raise FloatingPointError(
-                    f"Training overflowed ({exc}). Try a smaller lr (now "
-                    f"{params['lr']})."
-                ) from exc
-        # The split referred to the training data: keep none of it in the model
-        # (nor in its pickle).
-        self.net_.train_split = None
-        for key in ("iterator_train__rows", "iterator_valid__rows"):
-            self.net_.__dict__.pop(key, None)
-        self.n_iter_ = len(self.net_.history) - epochs_before
-        self.batch_size_, self.lr_ = params["batch_size"], params["lr"]
-        self.early_stopping_ = fit is not None and fit["validation"] is not None
-        self._set_curves(validated=fit is not None and fit["validation"] is not None)
-        interrupted = dict(self.net_.callbacks_)["keep_last_epoch"].interrupted_epoch_
-        if interrupted is not None:
-            warnings.warn(
-                f"Training was interrupted during epoch {interrupted}; the model "
-                f"keeps the weights after epoch {interrupted - 1} (the last "
-                "finished one).",
-                UserWarning,
-                # user code -> fit (keep_state_on_error) -> fit -> _train
-                stacklevel=4,
-            )
-        return self
-
-    def _set_curves(self, *, validated):
-        """Set MLPClassifier's attributes from the net's history."""
-        history = self.net_.history
-        self.loss_curve_ = [float(row["train_loss"]) for row in history]
-        if validated:
-            self.validation_scores_ = [
-                float(row["valid_acc"]) for row in history if "valid_acc" in row
-            ]
-            self.best_validation_score_ = max(self.validation_scores_)
-            self.best_loss_ = None
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-            self.best_loss_ = min(self.loss_curve_)
-
-    def _plan_fit(self, y_encoded, params, split_seed):
-        """Return the fit descriptor for ``_train``.
-
-        Decides whether to hold out a validation set (``early_stopping``),
-        draws it stratified, and sets the epoch budget (``max_epochs``).
-        """
-        n_samples, n_classes = len(y_encoded), len(self.classes_)
-        counts = np.bincount(y_encoded, minlength=n_classes)
-        early = params["early_stopping"]
-        n_valid = int(np.ceil(params["validation_fraction"] * n_samples))
-        # Stratified: every class on both sides of the split.
-        feasible = counts.min() >= 2 and n_classes <= n_valid <= n_samples - n_classes
-        if early == "auto":
-            early = n_samples >= _AUTO_EARLY_STOPPING_SAMPLES and feasible
-        elif early and not feasible:
-            rare = self.classes_[counts.argmin()]
-            if counts.min() < 2:
-                problem = (
-                    f"class {value_repr(rare)} has {counts.min()} sequence; the "
-                    "hold-out needs at least one of each class on both sides"
-                )
-            else:
-                problem = (
-                    f"validation_fraction={params['validation_fraction']} of "
-                    f"{n_samples} sequences holds out {n_valid}, and both the "
-                    f"hold-out and the training part need at least one sequence "
-                    f"of each of the {n_classes} classes"
-                )
-            raise ValueError(
-                f"early_stopping=True needs a stratified validation hold-out: "
-                f"{problem}. Change validation_fraction, pass more data or set "
-                "early_stopping=False."
-            )
-        train_rows = validation = None
-        if early:
-            train_rows, valid_rows = train_test_split(
-                np.arange(n_samples),
-                test_size=n_valid,
-                stratify=y_encoded,
-                random_state=split_seed,
-            )
-            # Row numbers, not copies: a copy of the training part would
-            # double the memory of a large X.  Sorted, for reading in order.
-            train_rows.sort()
-            validation = np.sort(valid_rows)
-            y_train = y_encoded[train_rows]
-        else:
-            y_train = y_encoded
-        batch_size = _resolve_batch_size(params, len(y_train))
-        steps_per_epoch = -(-len(y_train) // batch_size)
-        epochs = params["max_epochs"]
-        if epochs == "auto":
-            epochs = max(_AUTO_MIN_EPOCHS, -(-_AUTO_STEPS // steps_per_epoch))
-        patience = params["n_iter_no_change"]
-        if patience == "auto":
-            patience = _AUTO_PATIENCE
-            if not early:
-                steps = -(-_AUTO_PATIENCE_STEPS // steps_per_epoch)
-                patience = max(patience, steps)
-        frequencies = np.bincount(y_train, minlength=n_classes) / len(y_train)
-        frequencies = frequencies[frequencies > 0]
-        return {
-            "epochs": epochs,
-            "patience": patience,
-            "lr_factor": _LR_FACTOR if early else 1.0,
-            "train_rows": train_rows,
-            "validation": validation,
-            # The cross-entropy of predicting the class frequencies.
-            "prior_loss": float(-(frequencies * np.log(frequencies)).sum()),
+            "callbacks__valid_acc": None,
         }
 
-    def _encode(self, y):
-        """Map labels to 0..n_classes-1; fail on labels not in ``classes_``."""
-        encoded = np.searchsorted(self.classes_, y)
-        encoded = np.clip(encoded, 0, len(self.classes_) - 1)
-        unknown = self.classes_[encoded] != y
-        if unknown.any():
-            raise ValueError(
-                f"y contains the label {value_repr(y[unknown][0])}, which is not "
-                f"among the classes {self.classes_.tolist()} of this classifier."
+    def _score_callback(self):
+        sizes = (
+            [len(labels) for labels in self.classes_] if self._multi_output() else None
+        )
+        return ("train_acc", BatchAccuracy(sizes=sizes))
+
+    def _hold_out_problem(self, y_encoded, n_valid, params):
+        """Why no stratified hold-out of ``n_valid`` rows exists; None if one does."""
+        n_samples = len(y_encoded)
+        if y_encoded.ndim == 2:
+            # Stratified by the combination of labels where possible
+            # (_stratify), else random: only both sides must be non-empty.
+            if n_valid < n_samples:
+                return None
+            return (
+                f"validation_fraction={params['validation_fraction']} of "
+                f"{n_samples} sequences leaves none to train on"
             )
-        return encoded.astype(np.int64)
+        n_classes = len(self.classes_)
+        counts = np.bincount(y_encoded, minlength=n_classes)
+        if counts.min() >= 2 and n_classes <= n_valid <= n_samples - n_classes:
+            return None
+        if counts.min() < 2:
+            rare = self.classes_[counts.argmin()]
+            return (
+                f"class {value_repr(rare)} has {counts.min()} sequence; the "
+                "hold-out needs at least one of each class on both sides"
+            )
+        return (
+            f"validation_fraction={params['validation_fraction']} of "
+            f"{n_samples} sequences holds out {n_valid}, and both the "
+            f"hold-out and the training part need at least one sequence "
+            f"of each of the {n_classes} classes"
+        )
+
+    def _stratify(self, y_encoded, n_valid):
+        """Return the labels to stratify the hold-out on, or None for random."""
+        if y_encoded.ndim == 1:
+            return y_encoded
+        # Each combination of labels is one stratum, as scikit-learn's
+        # StratifiedShuffleSplit does for a 2-D y, where each can be on both
+        # sides.
+        _, combination, counts = np.unique(
+            y_encoded, axis=0, return_inverse=True, return_counts=True
+        )
+        n_strata = len(counts)
+        if counts.min() >= 2 and n_strata <= n_valid <= len(y_encoded) - n_strata:
+            return combination.ravel()
+        return None
+
+    def _prior_loss(self, y_train):
+        """Return the cross-entropy of predicting each target's class frequencies."""
+        columns = [y_train] if y_train.ndim == 1 else list(y_train.T)
+        sizes = [len(self.classes_)] if y_train.ndim == 1 else self._sizes()
+        entropies = []
+        for column, size in zip(columns, sizes, strict=True):
+            frequencies = np.bincount(column, minlength=size) / len(column)
+            frequencies = frequencies[frequencies > 0]
+            entropies.append(float(-(frequencies * np.log(frequencies)).sum()))
+        # The loss is the mean over targets of their cross-entropies.
+        return float(np.mean(entropies))
+
+    def _sizes(self):
+        return [len(labels) for labels in self.classes_]
+
+    # ----------------------------------------------------------------- fitting
 
     @keep_state_on_error
     def fit(self, X, y):
@@ -842,47 +475,16 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             :class:`TokenLSTMClassifier`: integer tokens of shape
             (n_samples, length).
 
-        y : array-like of shape (n_samples,)
-            Class labels (integers, strings, ...), at least two distinct.
+        y : array-like of shape (n_samples,) or (n_samples, k)
+            Class labels (integers, strings, ...), at least two distinct; a
+            2-D ``y`` holds ``k`` targets, each column with at least two.
 
         Returns
         -------
         self : LSTMClassifier
             The fitted classifier.
         """
-        params = self._check_params()
-        continuing = params["warm_start"] and hasattr(self, "net_")
-        previous = (
-            (self.n_features_in_, self.input_size_, self.classes_)
-            if continuing
-            else None
-        )
-        X, y = self._validate_sequences(X, y, reset=True)
-        classes = _check_labels(y)
-        if len(classes) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes in y; "
-                f"got one class: {classes.tolist()}."
-            )
-        shape = (self.n_features_in_, self._input_size(X))
-        if continuing and (
-            previous[:2] != shape or not np.array_equal(previous[2], classes)
-        ):
-            raise ValueError(
-                "warm_start=True continues the fitted network, so X must keep its "
-                f"(length, input size) {previous[:2]} and y its classes "
-                f"{previous[2].tolist()}; got {shape} and {classes.tolist()}. Set "
-                "warm_start=False to start anew."
-            )
-        self.classes_ = classes
-        self.input_size_ = shape[1]
-        seed, split_seed = self._seeds()
-        y_encoded = self._encode(y)
-        fit = self._plan_fit(y_encoded, params, split_seed)
-        fit.update(X=X, y=y_encoded)
-        return self._train(
-            X, y_encoded, params=params, continuing=continuing, seed=seed, fit=fit
-        )
+        return self._fit(X, y)
 
     @keep_state_on_error
     def partial_fit(self, X, y, classes=None):
@@ -895,97 +497,25 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             Training sequences (integer tokens of shape (n_samples, length)
             for :class:`TokenLSTMClassifier`).
 
-        y : array-like of shape (n_samples,)
-            Class labels.
+        y : array-like of shape (n_samples,) or (n_samples, k)
+            Class labels; a 2-D ``y`` holds ``k`` targets.
 
-        classes : array-like of shape (n_classes,), default=None
-            All the classes that calls to :meth:`partial_fit` will see.  On
-            the first call (before which the classifier is unfitted), None
-            means the classes present in ``y``; on later calls it may be
-            omitted, and if given must equal ``classes_``.
+        classes : array-like of shape (n_classes,) or list of k arrays, \
+                default=None
+            All the classes that calls to :meth:`partial_fit` will see (for a
+            2-D ``y``, one array per column).  On the first call (before
+            which the classifier is unfitted), None means the classes present
+            in ``y``; on later calls it may be omitted, and if given must
+            equal ``classes_``.
 
         Returns
         -------
         self : LSTMClassifier
             The updated classifier.
         """
-        params = self._check_params()
-        first = not hasattr(self, "net_")
-        X, y = self._validate_sequences(X, y, reset=first)
-        _check_labels(y)
-        if classes is not None:
-            classes = _check_labels(column_or_1d(classes), name="classes")
-        if not first and classes is not None:
-            if not np.array_equal(classes, self.classes_):
-                raise ValueError(
-                    f"classes={classes.tolist()} differs from the "
-                    f"classes_ {self.classes_.tolist()} of the first call to "
-                    "partial_fit."
-                )
-        if first:
-            labels = np.unique(y) if classes is None else classes
-            if len(labels) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs at least 2 classes; got "
-                    f"{labels.tolist()}. Pass every class with classes=."
-                )
-            self.classes_ = labels
-            self.input_size_ = self._input_size(X)
-        _resolve_batch_size(params, len(X))
-        return self._train(
-            X,
-            self._encode(y),
-            params=params,
-            continuing=not first,
-            seed=self._seeds()[0],
-        )
+        return self._partial_fit(X, y, classes=classes)
 
     # -------------------------------------------------------------- prediction
-
-    def _forward_blocks(self, X):
-        """Validate X; return its length and an iterator over its blocks.
-
-        The iterator yields ``(rows, logits)``: the slice of X a block covers
-        and its float32 CPU logits.  Callers reduce each block at once, so no
-        per-block output is kept (many small kept tensors interleaved with large
-        freed temporaries fragmented the heap: RSS grew ~2 KB per sequence).
-        """
-        check_is_fitted(self)
-        X, _ = self._validate_sequences(X, reset=False)
-        return len(X), self._iter_blocks(X)
-
-    def _iter_blocks(self, X):
-        # Nothing shared is changed here, so any number of threads may predict
-        # with one fitted model: training leaves the module in eval mode, and a
-        # module found in train mode is run through an eval-mode copy.
-        # Switching the shared module to eval and back let one thread's restore
-        # turn dropout on under another thread's forward pass.
-        module = _inference_module(self.net_.module_)
-        device = module.head.weight.device
-        max_rows = self._predict_block_rows()
-        sizes = _block_sizes(module, X, max_rows)
-        # Blocks that cannot be handed to torch as they are (the padded last
-        # block, and blocks of read-only or memory-mapped input) are copied into
-        # a buffer.
-        buffer = None
-        direct = X.flags.writeable and X.flags.c_contiguous
-        for start in range(0, len(X), max_rows):
-            rows = min(max_rows, len(X) - start)
-            size = next(size for size in sizes if size >= rows)
-            if direct and rows == size:
-                block = X[start : start + rows]
-            else:
-                if buffer is None or len(buffer) != size:
-                    buffer = np.empty((size, *X.shape[1:]), X.dtype)
-                buffer[:rows] = X[start : start + rows]
-                buffer[rows:] = 0
-                block = buffer
-            # Bypasses skorch's predict loop, for the chosen block shapes and to
-            # skip its per-sample collation.  Inference mode is per thread, and
-            # held only around the forward pass: not while the caller runs.
-            with torch.inference_mode():
-                out = module(torch.from_numpy(block).to(device))[:rows].cpu()
-            yield slice(start, start + rows), out
 
     def predict_proba(self, X):
         """Return the probability of each class for each sequence.
@@ -999,16 +529,19 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
+        proba : ndarray of shape (n_samples, n_classes) or list of k such arrays
             Softmax of the network's logits, columns in the order of
-            ``classes_``; each row sums to one.
+            ``classes_``; each row sums to one.  With ``k`` targets, one array
+            per target, columns in the order of ``classes_[j]``.
         """
         n_samples, blocks = self._forward_blocks(X)
-        proba = np.empty((n_samples, len(self.classes_)))
+        sizes = self._sizes() if self._multi_output() else [len(self.classes_)]
+        probas = [np.empty((n_samples, size)) for size in sizes]
         for rows, logits in blocks:
             # The softmax in float64 makes every row sum to one within 1e-15.
-            proba[rows] = logits.double().softmax(dim=1).numpy()
-        return proba
+            for proba, block in zip(probas, logits.split(sizes, dim=1), strict=True):
+                proba[rows] = block.double().softmax(dim=1).numpy()
+        return probas if self._multi_output() else probas[0]
 
     def predict(self, X):
         """Return the most probable class of each sequence.
@@ -1022,48 +555,83 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, k)
+            Labels from ``classes_`` (column ``j`` from ``classes_[j]``).
         """
         n_samples, blocks = self._forward_blocks(X)
-        best = np.empty(n_samples, dtype=np.int64)
+        if not self._multi_output():
+            best = np.empty(n_samples, dtype=np.int64)
+            for rows, logits in blocks:
+                # The largest logit is the largest probability: no softmax needed.
+                best[rows] = logits.argmax(dim=1).numpy()
+            return self.classes_[best]
+        sizes = self._sizes()
+        best = np.empty((n_samples, len(sizes)), dtype=np.int64)
         for rows, logits in blocks:
-            # The largest logit is the largest probability: no softmax needed.
-            best[rows] = logits.argmax(dim=1).numpy()
-        return self.classes_[best]
+            for j, block in enumerate(logits.split(sizes, dim=1)):
+                best[rows, j] = block.argmax(dim=1).numpy()
+        # One array of the labels' common type; object where the targets'
+        # labels are of different kinds (numbers must not become strings).
+        kinds = {labels.dtype.kind for labels in self.classes_}
+        dtype = np.result_type(*self.classes_) if len(kinds) == 1 else object
+        y_pred = np.empty(best.shape, dtype=dtype)
+        for j, labels in enumerate(self.classes_):
+            y_pred[:, j] = labels[best[:, j]]
+        return y_pred
 
-    # ----------------------------------------------------------------- display
+    def score(self, X, y, sample_weight=None):
+        """Return the accuracy on ``X, y``; with several targets, subset accuracy.
 
-    def summary(self):
-        """Describe the fitted network like Keras' ``model.summary()``.
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, length, n_features) or \
+                (n_samples, length)
+            Test sequences.
+
+        y : array-like of shape (n_samples,) or (n_samples, k)
+            True labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
 
         Returns
         -------
-        text : str
-            One line per layer with its output shape and number of parameters,
-            then the totals.  torch's LSTM holds two bias vectors (``bias_ih``
-            and ``bias_hh``) where Keras holds one, so an ``LSTM(25)`` on 100
-            inputs has 12,700 parameters here and 12,600 in Keras.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sklearn_echo import LSTMClassifier
-        >>> X = np.eye(100, dtype=np.float32)[np.arange(200).reshape(4, 50) % 100]
-        >>> clf = LSTMClassifier(max_epochs=1, random_state=0).fit(X, [0, 1, 2, 3])
-        >>> print(clf.summary())
-        Layer (type)          Output Shape          Param #
-        ===================================================
-        lstm (LSTM)           (None, 25)             12,700
-        head (Linear)         (None, 4)                 104
-        ===================================================
-        Total params: 12,804
-        Trainable params: 12,804
-        Non-trainable params: 0
-        Input shape: (None, 50, 100)
+        score : float
+            The share of sequences predicted right; with ``k`` targets, the
+            share with every target right (``MultiOutputClassifier.score``).
         """
-        check_is_fitted(self)
-        return self.net_.module_.summary(self.n_features_in_)
+        if not (hasattr(self, "classes_") and self._multi_output()):
+            return super().score(X, y, sample_weight=sample_weight)
+        y = np.asarray(y)
+        y_pred = self.predict(X)
+        if y.shape != y_pred.shape:
+            raise ValueError(
+                f"y has shape {y.shape}, but the predictions of "
+                f"{type(self).__name__} have shape {y_pred.shape}."
+            )
+        return float(np.average(np.all(y == y_pred, axis=1), weights=sample_weight))
+
+
+def _signature(classes):
+    """Return the classes as plain lists: comparable, readable in messages."""
+    if isinstance(classes, list):
+        return [labels.tolist() for labels in classes]
+    return classes.tolist()
+
+
+def _column(y, j):
+    """Return column ``j`` of a 2-D ``y``, as the array of its own labels.
+
+    A DataFrame whose columns hold labels of different types (integers in one,
+    strings in another) arrives as one object array; a column of Python ints
+    in an object array is a type scikit-learn does not read as labels, so the
+    column gets the dtype its labels share.  A column that mixes types stays
+    object, and ``_check_labels`` says so.
+    """
+    column = y[:, j]
+    if column.dtype == object and len({type(value) for value in column}) == 1:
+        return np.asarray(column.tolist())
+    return column
 
 
 def _check_labels(y, name="y"):
@@ -1079,144 +647,14 @@ def _check_labels(y, name="y"):
         ) from exc
 
 
-def _resolve_batch_size(params, n_samples):
-    """Resolve ``batch_size='auto'`` and ``lr='auto'`` in ``params``.
-
-    Returns the batch size; see ``_AUTO_BATCH_STEPS`` and ``_AUTO_LR``.
-    """
-    if params["batch_size"] == "auto":
-        params["batch_size"] = min(
-            _AUTO_BATCH, max(_AUTO_BATCH_MIN, -(-n_samples // _AUTO_BATCH_STEPS))
+def _encode(classes, y, name="y"):
+    """Map labels to 0..len(classes)-1; fail on labels not in ``classes``."""
+    encoded = np.searchsorted(classes, y)
+    encoded = np.clip(encoded, 0, len(classes) - 1)
+    unknown = classes[encoded] != y
+    if unknown.any():
+        raise ValueError(
+            f"{name} contains the label {value_repr(y[unknown][0])}, which is not "
+            f"among the classes {classes.tolist()} of this classifier."
         )
-    if params["lr"] == "auto":
-        params["lr"] = _AUTO_LR * (params["batch_size"] / _AUTO_BATCH) ** 0.5
-    return params["batch_size"]
-
-
-def _check_auto(value, name, keyword, check, expected):
-    """Return ``keyword`` if ``value`` is that string, else ``check(value)``."""
-    if isinstance(value, str):
-        if value == keyword:
-            return keyword
-        raise ValueError(f"{name} must be {expected}, got {value_repr(value)}.")
-    return check(value)
-
-
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {value_repr(value)}.")
-    return bool(value)
-
-
-def _check_callbacks(callbacks):
-    """Return the user's callbacks as a list, checking each is a skorch callback."""
-    if callbacks is None:
-        return []
-    if not isinstance(callbacks, (list, tuple)):
-        raise TypeError(
-            f"callbacks must be None or a list of skorch callbacks, got {callbacks!r}."
-        )
-    for item in callbacks:
-        callback = item[1] if isinstance(item, tuple) and len(item) == 2 else item
-        is_callback = isinstance(callback, Callback) or (
-            isinstance(callback, type) and issubclass(callback, Callback)
-        )
-        if not is_callback or (
-            isinstance(item, tuple) and not isinstance(item[0], str)
-        ):
-            raise TypeError(
-                "callbacks must hold skorch callbacks or (name, callback) pairs, "
-                f"got {item!r}."
-            )
-    return list(callbacks)
-
-
-def _inference_module(module):
-    """Return ``module`` ready for inference, without changing ``module``.
-
-    Training leaves the module in eval mode, and it is returned as it is.  A
-    module in train mode (the user switched it, or a model pickled by an
-    earlier version) is copied for this call: the copy shares the parameter
-    tensors, and only its own mode is switched to eval.
-    """
-    if not any(sub.training for sub in module.modules()):
-        return module
-    shared = {id(tensor): tensor for tensor in module.parameters()}
-    shared.update({id(tensor): tensor for tensor in module.buffers()})
-    return copy.deepcopy(module, memo=shared).eval()
-
-
-def _block_sizes(module, X, max_rows):
-    """Return the block sizes, ascending, that give every row the same result.
-
-    The last size is ``max_rows``; the others are the powers of two below it
-    for which a forward pass of ``module`` on CPU gives, for every row, the
-    bits the ``max_rows`` block gives (see ``_BLOCK_SIZES``).  Measured once per
-    process for each set of shapes, device and number of torch threads, with
-    random sequences shaped like ``X``: about two forward passes of a
-    ``max_rows`` block.
-    """
-    head = module.head.weight
-    if head.device.type != "cpu":
-        return (max_rows,)
-    lstm = module.lstm
-    # Every shape of the forward pass follows from these; read from the module
-    # rather than from all its parameters, which cost more than a block of 2.
-    key = (
-        X.shape[1:],
-        X.dtype.str,
-        max_rows,
-        torch.get_num_threads(),
-        head.dtype,
-        tuple(head.shape),
-        lstm.input_size,
-        lstm.hidden_size,
-        lstm.num_layers,
-        lstm.bidirectional,
-        None if module.embedding is None else module.embedding.num_embeddings,
-    )
-    sizes = _BLOCK_SIZES.get(key)
-    if sizes is None:
-        sizes = _measure_block_sizes(module, X, max_rows)
-        if len(_BLOCK_SIZES) >= _BLOCK_SIZES_MAX:
-            _BLOCK_SIZES.clear()
-        _BLOCK_SIZES[key] = sizes
-    return sizes
-
-
-def _measure_block_sizes(module, X, max_rows):
-    rng = np.random.RandomState(0)
-    shape = (max_rows, *X.shape[1:])
-    if X.dtype.kind in "iu":
-        # Tokens: any row of the embedding, the unknown token's included.
-        probe = rng.randint(module.embedding.num_embeddings, size=shape)
-        probe = probe.astype(X.dtype)
-    else:
-        # Random reals round in more ways than one-hot steps do.
-        probe = rng.standard_normal(shape).astype(X.dtype)
-    candidates = [2**k for k in range(max_rows.bit_length()) if 2**k < max_rows]
-    exact = []
-    with torch.inference_mode():
-        full = module(torch.from_numpy(probe))
-        # The rows in reverse: a row's result must not depend on its place in
-        # the block either.
-        reverse = module(torch.from_numpy(probe[::-1].copy()))
-        if not torch.equal(reverse, full.flip(0)):
-            return (max_rows,)
-        for size in candidates:
-            # Many rows for each size: a kernel for small blocks can round only
-            # some rows differently (a lone sequence of a 1-unit LSTM: half of
-            # them).
-            n_rows = min(max_rows, max(size, _PROBE_ROWS)) // size * size
-            out = torch.cat(
-                [
-                    module(torch.from_numpy(probe[start : start + size]))
-                    for start in range(0, n_rows, size)
-                ]
-            )
-            exact.append(torch.equal(out, full[:n_rows]))
-    # The smallest power of two from which every larger one agrees.
-    first = len(candidates)
-    while first > 0 and exact[first - 1]:
-        first -= 1
-    return (*candidates[first:], max_rows)
+    return encoded.astype(np.int64)

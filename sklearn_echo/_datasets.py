@@ -1,4 +1,4 @@
-"""Synthetic data for the echo sequence problem."""
+"""Synthetic data: the echo sequence problem and the adding problem."""
 
 import numbers
 
@@ -131,4 +131,88 @@ def make_echo_sequences(
     if flip_y > 0:
         flip = generator.uniform(size=y.shape) < flip_y
         y[flip] = generator.randint(n_features, size=flip.sum(), dtype=np.int64)
+    return X, y
+
+
+def make_adding_problem(n_samples=100, length=100, *, random_state=None):
+    """Generate the adding problem: add the two marked values of a sequence.
+
+    The adding problem of Hochreiter & Schmidhuber (1997), in the form of
+    Le et al. (2015) and Arjovsky et al. (2016), a standard test of how far a
+    recurrent network carries information.  Each step has two channels:
+    channel 0 holds a value drawn from U(0, 1), channel 1 a marker that is 1
+    at exactly two steps, one in each half of the sequence, and 0 elsewhere.
+    The target is the sum of the two marked values.  A model that predicts
+    the mean (1.0) has a mean squared error of 1/6, about 0.167, and an R² of
+    0; a model must remember the first marked value for up to ``length``
+    steps to do better than about 0.083 (the error of adding only the
+    second one).
+
+    Parameters
+    ----------
+    n_samples : int, default=100
+        The number of sequences.
+
+    length : int, default=100
+        The number of steps in each sequence, at least 2.  The first marker
+        lies in steps ``[0, length // 2)``, the second in
+        ``[length // 2, length)``.
+
+    random_state : int, RandomState instance or None, default=None
+        Determines the random numbers.  Pass an int for the same data at every
+        call.  See :term:`Glossary <random_state>`.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, length, 2), dtype=float64
+        The sequences: values in channel 0, markers in channel 1.
+
+    y : ndarray of shape (n_samples,), dtype=float64
+        The sum of the two marked values of each sequence, in [0, 2).
+
+    See Also
+    --------
+    LSTMRegressor : An LSTM that learns it.
+    make_echo_sequences : The echo problem, a classification task.
+    sklearn.datasets.make_regression : The generator this one mirrors.
+
+    References
+    ----------
+    .. [1] S. Hochreiter and J. Schmidhuber, "Long short-term memory",
+       Neural Computation 9(8), 1997.
+    .. [2] Q. V. Le, N. Jaitly and G. E. Hinton, "A simple way to initialize
+       recurrent networks of rectified linear units", arXiv:1504.00941, 2015.
+    .. [3] M. Arjovsky, A. Shah and Y. Bengio, "Unitary evolution recurrent
+       neural networks", ICML 2016.
+
+    Examples
+    --------
+    >>> from sklearn_echo import make_adding_problem
+    >>> X, y = make_adding_problem(n_samples=2, length=6, random_state=0)
+    >>> X.shape, y.shape
+    ((2, 6, 2), (2,))
+    >>> X[0].round(2)
+    array([[0.55, 1.  ],
+           [0.72, 0.  ],
+           [0.6 , 0.  ],
+           [0.54, 0.  ],
+           [0.42, 1.  ],
+           [0.65, 0.  ]])
+    >>> y.round(2)
+    array([0.97, 1.68])
+    """
+    n_samples = check_int(n_samples, "n_samples", min_val=1)
+    length = check_int(length, "length", min_val=2)
+    generator = check_random_state(random_state)
+    check_allocation((n_samples, length, 2), np.float64, "The sequences X")
+
+    X = np.zeros((n_samples, length, 2))
+    X[:, :, 0] = generator.uniform(size=(n_samples, length))
+    half = length // 2
+    rows = np.arange(n_samples)
+    first = generator.randint(half, size=n_samples)
+    second = generator.randint(half, length, size=n_samples)
+    X[rows, first, 1] = 1.0
+    X[rows, second, 1] = 1.0
+    y = X[rows, first, 0] + X[rows, second, 0]
     return X, y

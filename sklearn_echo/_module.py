@@ -1,21 +1,25 @@
-"""The torch module behind LSTMClassifier."""
+"""The torch modules behind the LSTM estimators."""
 
 import torch
 from torch import nn
+from torch.nn import functional
 
 
 class LSTMModule(nn.Module):
     """An LSTM over a sequence followed by a linear head on its last state.
 
-    The module returns logits; :class:`~sklearn_echo.LSTMClassifier` trains it
-    with ``CrossEntropyLoss`` and applies the softmax in ``predict_proba``.
+    The module returns raw outputs: :class:`~sklearn_echo.LSTMClassifier`
+    trains them as logits with a cross-entropy (one block of logits per
+    target) and applies the softmax in ``predict_proba``;
+    :class:`~sklearn_echo.LSTMRegressor` trains them with the squared error.
 
     Parameters
     ----------
     input_size : int
         The number of features of each step (the one-hot width).
-    n_classes : int
-        The number of logits returned.
+    n_outputs : int
+        The number of outputs of the head: logits of every class of every
+        target for a classifier, one value per target for a regressor.
     hidden_size : int, default=25
         The size of the LSTM state.
     num_layers : int, default=1
@@ -52,7 +56,7 @@ class LSTMModule(nn.Module):
     def __init__(
         self,
         input_size,
-        n_classes,
+        n_outputs,
         hidden_size=25,
         num_layers=1,
         dropout=0.0,
@@ -72,7 +76,7 @@ class LSTMModule(nn.Module):
         )
         # nn.Dropout, unlike F.dropout, is switched off by module.eval().
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), n_classes)
+        self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), n_outputs)
         if isinstance(forget_bias, str):
             self.init_chrono(t_max)
         elif forget_bias is not None:
@@ -150,7 +154,7 @@ class LSTMModule(nn.Module):
                     param[: 2 * hidden] = 0.0
 
     def forward(self, X):
-        """Return the logits (batch, n_classes) of X (batch, length, input_size)."""
+        """Return the outputs (batch, n_outputs) of X (batch, length, input_size)."""
         if self.embedding is not None:
             X = self.embedding(X)
         _, (h_n, _) = self.lstm(X)
@@ -200,3 +204,31 @@ class LSTMModule(nn.Module):
             else f"Input shape: (None, {length}, {self.lstm.input_size})",
         ]
         return "\n".join(lines)
+
+
+class MultiOutputCrossEntropy(nn.Module):
+    """The mean over targets of the cross-entropy of each target's logits.
+
+    The head of a multi-output classifier returns the logits of every target
+    side by side: ``sizes[j]`` columns for target ``j``.  With one target this
+    is ``nn.CrossEntropyLoss``; the mean (not the sum) keeps the loss on the
+    scale of one target's, so the learning rate means the same for any
+    number of targets.
+
+    Parameters
+    ----------
+    sizes : list of int
+        The number of classes of each target.
+    """
+
+    def __init__(self, sizes):
+        super().__init__()
+        self.sizes = [int(size) for size in sizes]
+
+    def forward(self, logits, y):
+        """Return the loss of logits (batch, sum(sizes)) for labels (batch, k)."""
+        blocks = logits.split(self.sizes, dim=1)
+        losses = [
+            functional.cross_entropy(block, y[:, j]) for j, block in enumerate(blocks)
+        ]
+        return torch.stack(losses).mean()

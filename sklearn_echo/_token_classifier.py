@@ -117,8 +117,11 @@ class TokenLSTMClassifier(LSTMClassifier):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
+    classes_ : ndarray of shape (n_classes,) or list of k such arrays
+        The class labels; with a ``y`` of ``k`` columns, one array per target.
+
+    n_outputs_ : int
+        The number of targets (see :class:`LSTMClassifier`).
 
     vocabulary_size_ : int
         The number of distinct tokens learnt in :meth:`fit` (``n_features`` if

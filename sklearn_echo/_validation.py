@@ -244,7 +244,10 @@ def validate_tokens(estimator, X, y=None, *, reset):
         if y is None:
             X = validate_data(estimator, X, reset=reset, dtype="numeric")
         else:
-            X, y = validate_data(estimator, X, y, reset=reset, dtype="numeric")
+            # y may be 1-D or 2-D (several targets); the estimator checks it.
+            X, y = validate_data(
+                estimator, X, y, reset=reset, dtype="numeric", multi_output=True
+            )
     return check_tokens(X, name), y
 
 

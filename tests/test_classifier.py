@@ -13,7 +13,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback
 from skorch.history import History
@@ -834,7 +834,15 @@ _Y = _labels()
             ValueError,
             r"inconsistent numbers of samples: \[60, 59\]",
         ),
-        (_X, np.c_[_Y, _Y], ValueError, r"y should be a 1d array"),
+        (
+            _X,
+            np.c_[_Y, np.full(60, 7)],
+            ValueError,
+            r"^LSTMClassifier needs at least 2 classes in every column of y; "
+            r"column 1 holds only the class 7\. A target with one class needs no "
+            r"model: drop that column\.$",
+        ),
+        (_X, np.c_[_Y, _Y + 0.5], ValueError, r"^Unknown label type: continuous"),
         (_X, np.where(_Y == 0, np.nan, _Y), ValueError, r"Input y contains NaN"),
         (
             [["a", "b", "c"], ["d", "e", "f"]],
@@ -889,7 +897,8 @@ _Y = _labels()
         "continuous-y",
         "one-class",
         "length-mismatch",
-        "2-D-y",
+        "2-D-y-one-class-column",
+        "2-D-y-continuous-column",
         "nan-y",
         "strings",
         "strings-3-D",
@@ -1431,3 +1440,128 @@ def test_clone_copies_callbacks():
     copy.fit(_X, _Y)
     assert counter.epochs_ == 0
     assert copy.callbacks[0].epochs_ == 1
+
+
+# --- several targets (multi-output) -------------------------------------------------
+
+
+def _two_targets(n_samples=300, seed=0):
+    """Two targets told by the first step's features: int and string labels."""
+    X = _sequences(n_samples, seed=seed)
+    first = (X[:, 0, 0] > 0).astype(int) + (X[:, 0, 0] > 1)
+    second = np.where(X[:, 0, 1] > 0, "up", "down")
+    y = np.empty((n_samples, 2), dtype=object)
+    y[:, 0], y[:, 1] = first, second
+    return X, y
+
+
+def test_multi_output_fit_gives_one_head_per_target_and_list_classes():
+    X, y = _two_targets()
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    assert clf.n_outputs_ == 2
+    assert isinstance(clf.classes_, list) and len(clf.classes_) == 2
+    np.testing.assert_array_equal(clf.classes_[0], [0, 1, 2])
+    np.testing.assert_array_equal(clf.classes_[1], ["down", "up"])
+    # One linear layer: the 3 + 2 logits side by side.
+    assert clf.net_.module_.head.out_features == 5
+
+
+def test_multi_output_predict_and_predict_proba_shapes_and_consistency():
+    X, y = _two_targets()
+    clf = LSTMClassifier(**{**FAST, "max_epochs": 3}).fit(X, y)
+    y_pred = clf.predict(X)
+    assert y_pred.shape == (300, 2)
+    proba = clf.predict_proba(X)
+    assert isinstance(proba, list) and [p.shape for p in proba] == [(300, 3), (300, 2)]
+    for j, p in enumerate(proba):
+        np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-12)
+        np.testing.assert_array_equal(clf.classes_[j][p.argmax(axis=1)], y_pred[:, j])
+
+
+def test_multi_output_score_is_subset_accuracy():
+    X, y = _two_targets()
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    y_pred = clf.predict(X)
+    expected = np.mean(np.all(y_pred == y, axis=1))
+    assert clf.score(X, y) == pytest.approx(expected)
+    # Below each target's accuracy unless they agree on every row.
+    assert clf.score(X, y) <= min(np.mean(y_pred == y, axis=0))
+
+
+def test_multi_output_learns_both_targets():
+    X, y = _two_targets(600)
+    X_new, y_new = _two_targets(300, seed=1)
+    clf = LSTMClassifier(hidden_size=8, max_epochs=20, random_state=0).fit(X, y)
+    assert clf.score(X_new, y_new) > 0.9
+
+
+def test_column_vector_y_is_one_target_with_the_usual_warning():
+    X, y = _sequences(), _labels()
+    with pytest.warns(DataConversionWarning, match="A column-vector y was passed"):
+        column = LSTMClassifier(**FAST).fit(X, y[:, np.newaxis])
+    flat = LSTMClassifier(**FAST).fit(X, y)
+    assert column.n_outputs_ == 1 and not isinstance(column.classes_, list)
+    np.testing.assert_array_equal(column.predict(X), flat.predict(X))
+
+
+def test_multi_output_partial_fit_takes_a_list_of_classes():
+    X, y = _two_targets(60)
+    clf = LSTMClassifier(**FAST)
+    classes = [np.array([0, 1, 2, 3]), np.array(["down", "up"])]
+    clf.partial_fit(X, y, classes=classes)
+    assert [c.tolist() for c in clf.classes_] == [[0, 1, 2, 3], ["down", "up"]]
+    clf.partial_fit(X, y)
+    assert len(clf.loss_curve_) == 2
+    with pytest.raises(ValueError, match=r"^classes=.* differs from the classes_"):
+        clf.partial_fit(X, y, classes=[np.array([0, 1, 2]), np.array(["down", "up"])])
+    with pytest.raises(ValueError, match=r"^y has 1 target column\(s\), but"):
+        clf.partial_fit(X, y[:, 0].astype(int))
+    assert len(clf.loss_curve_) == 2
+
+
+def test_multi_output_early_stopping_holds_out_and_records_subset_accuracy():
+    X, y = _two_targets(400)
+    clf = LSTMClassifier(
+        **{**FAST, "max_epochs": 3, "early_stopping": True, "n_iter_no_change": 10}
+    ).fit(X, y)
+    assert clf.early_stopping_ is True
+    assert len(clf.validation_scores_) == clf.n_iter_
+    assert all(0.0 <= score <= 1.0 for score in clf.validation_scores_)
+
+
+def test_multi_output_warm_start_refuses_changed_classes_and_keeps_the_model():
+    X, y = _two_targets()
+    clf = LSTMClassifier(**{**FAST, "warm_start": True}).fit(X, y)
+    before = clf.predict(X)
+    changed = y.copy()
+    changed[:, 1] = np.where(changed[:, 1] == "up", "north", "south")
+    with pytest.raises(ValueError, match=r"^warm_start=True continues.*classes"):
+        clf.fit(X, changed)
+    np.testing.assert_array_equal(clf.predict(X), before)
+
+
+def test_multi_output_pickle_round_trip_gives_identical_probabilities():
+    X, y = _two_targets()
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(clf))
+    for mine, theirs in zip(clf.predict_proba(X), loaded.predict_proba(X), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_book_config_with_two_echo_positions_reaches_99_percent_on_each(seed):
+    # The issue's target: length 5, 10 values, out_index=(1, 3).
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_echo import OneHotSequenceTransformer, make_echo_sequences
+
+    X, y = make_echo_sequences(10_000, 5, 10, out_index=(1, 3), random_state=seed)
+    X_new, y_new = make_echo_sequences(
+        5_000, 5, 10, out_index=(1, 3), random_state=10_000 + seed
+    )
+    model = make_pipeline(
+        OneHotSequenceTransformer(n_features=10), LSTMClassifier(random_state=seed)
+    ).fit(X, y)
+    per_output = np.mean(model.predict(X_new) == y_new, axis=0)
+    assert (per_output >= 0.99).all(), per_output

@@ -17,6 +17,7 @@ from sklearn.utils.fixes import parse_version
 
 from sklearn_echo import (
     LSTMClassifier,
+    LSTMRegressor,
     OneHotSequenceTransformer,
     TokenLSTMClassifier,
 )
@@ -61,7 +62,12 @@ def _with_fixed_checks(checks):
 
 
 _checks = parametrize_with_checks(
-    [OneHotSequenceTransformer(), LSTMClassifier(), TokenLSTMClassifier()]
+    [
+        OneHotSequenceTransformer(),
+        LSTMClassifier(),
+        LSTMRegressor(),
+        TokenLSTMClassifier(),
+    ]
 )
 # scikit-learn before 1.9 hands pytest a generator of checks, which pytest 9.1
 # deprecates (an error under this project's warning filters); give it the list

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sklearn_echo import make_echo_sequences
+from sklearn_echo import make_adding_problem, make_echo_sequences
 
 _INT64_MAX = np.iinfo(np.int64).max
 
@@ -383,3 +383,62 @@ def test_random_valid_parameters_are_deterministic_for_a_seed(params):
     X2, y2 = make_echo_sequences(**params)
     np.testing.assert_array_equal(X1, X2)
     np.testing.assert_array_equal(y1, y2)
+
+
+# --- make_adding_problem ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("n_samples", "length"), [(1, 2), (7, 3), (50, 100)])
+def test_adding_problem_has_documented_shapes_and_dtypes(n_samples, length):
+    X, y = make_adding_problem(n_samples, length, random_state=0)
+    assert X.shape == (n_samples, length, 2) and X.dtype == np.float64
+    assert y.shape == (n_samples,) and y.dtype == np.float64
+
+
+def test_adding_problem_marks_exactly_one_step_in_each_half():
+    X, _ = make_adding_problem(500, 11, random_state=0)
+    markers = X[:, :, 1]
+    assert set(np.unique(markers)) == {0.0, 1.0}
+    # length 11: the first half is steps 0..4, the second steps 5..10.
+    assert (markers[:, :5].sum(axis=1) == 1).all()
+    assert (markers[:, 5:].sum(axis=1) == 1).all()
+
+
+def test_adding_problem_target_is_the_sum_of_the_marked_values():
+    X, y = make_adding_problem(300, 20, random_state=1)
+    np.testing.assert_allclose(y, (X[:, :, 0] * X[:, :, 1]).sum(axis=1))
+    assert ((X[:, :, 0] >= 0) & (X[:, :, 0] < 1)).all()
+
+
+def test_adding_problem_mean_predictor_has_mse_about_one_sixth():
+    # The baseline the literature quotes: predicting 1.0 gives MSE 1/6, R² 0.
+    _, y = make_adding_problem(200_000, 10, random_state=0)
+    assert np.mean((y - 1.0) ** 2) == pytest.approx(1 / 6, abs=0.002)
+
+
+def test_adding_problem_markers_cover_every_step_of_their_half():
+    X, _ = make_adding_problem(2_000, 10, random_state=0)
+    assert (X[:, :, 1].sum(axis=0) > 0).all()
+
+
+def test_adding_problem_same_seed_same_data_and_randomstate_equivalent():
+    first = make_adding_problem(20, 8, random_state=3)
+    second = make_adding_problem(20, 8, random_state=np.random.RandomState(3))
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+    other = make_adding_problem(20, 8, random_state=4)
+    assert not np.array_equal(first[1], other[1])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"n_samples": 0}, ValueError, "n_samples == 0, must be >= 1"),
+        ({"length": 1}, ValueError, "length == 1, must be >= 2"),
+        ({"length": 2.5}, TypeError, "length must be an integer, got 2.5 of type"),
+        ({"n_samples": True}, TypeError, "n_samples must be an integer, got True"),
+    ],
+)
+def test_adding_problem_rejects_bad_arguments_naming_them(kwargs, error, match):
+    with pytest.raises(error, match=re.escape(match)):
+        make_adding_problem(**kwargs)

@@ -290,7 +290,7 @@ _row(
     "fit",
     (X_HOT, None),
     ValueError,
-    r"got None",
+    r"requires y to be passed, but the target y is None",
 )
 _row(
     "lstm-ragged-at-predict",

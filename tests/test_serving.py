@@ -24,7 +24,7 @@ from sklearn_echo import (
     TokenLSTMClassifier,
     make_echo_sequences,
 )
-from sklearn_echo._classifier import _block_sizes, _measure_block_sizes
+from sklearn_echo._base import _block_sizes, _measure_block_sizes
 
 N_FEATURES = 6
 LENGTH = 5

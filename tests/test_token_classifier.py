@@ -158,3 +158,19 @@ def test_pickle_round_trip_gives_identical_probabilities():
     clf = TokenLSTMClassifier(**FAST).fit(X, y)
     restored = pickle.loads(pickle.dumps(clf))
     assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+def test_token_path_matches_the_one_hot_pipeline_with_several_targets():
+    X, _ = _data()
+    y = np.c_[X[:, 1], X[:, 3] % 3]
+    X_test, _ = _data(300, seed=1)
+    pipeline = make_pipeline(
+        OneHotSequenceTransformer(n_features=8), LSTMClassifier(**FAST)
+    ).fit(X, y)
+    token = TokenLSTMClassifier(n_features=8, **FAST).fit(X, y)
+    assert token.predict(X_test).shape == (300, 2)
+    assert_array_equal(token.predict(X_test), pipeline.predict(X_test))
+    for mine, theirs in zip(
+        token.predict_proba(X_test), pipeline.predict_proba(X_test), strict=True
+    ):
+        assert_allclose(mine, theirs, atol=1e-5)

@@ -8,7 +8,7 @@ import torch
 from skorch.callbacks import Callback
 
 from sklearn_echo import LSTMClassifier, TokenLSTMClassifier
-from sklearn_echo._classifier import _AUTO_LR, _resolve_batch_size
+from sklearn_echo._base import _AUTO_LR, _resolve_batch_size
 
 FAST = {"hidden_size": 4, "max_epochs": 1, "random_state": 0}
 
