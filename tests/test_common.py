@@ -4,13 +4,15 @@ import functools
 
 import pytest
 import sklearn
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.datasets import load_iris
 from sklearn.utils import get_tags
 from sklearn.utils._testing import set_random_state
 from sklearn.utils.estimator_checks import (
     _enforce_estimator_tags_X,
     _enforce_estimator_tags_y,
+    check_classifiers_train,
+    check_regressors_train,
     parametrize_with_checks,
 )
 from sklearn.utils.fixes import parse_version
@@ -61,12 +63,24 @@ def _with_fixed_checks(checks):
         yield estimator, check
 
 
+# The LSTM estimators run the checks with a budget of epochs, as
+# scikit-learn's own suite caps max_iter for its iterative estimators
+# (``_set_checking_parameters``).  With the default budget ('auto': 6,000
+# gradient steps, which the checks' data sets of 20 to 200 rows mostly use up)
+# the checks of the two classifiers took 9 minutes on 2 cores instead of 1.
+# The regressor needs more epochs than the classifiers for
+# check_regressors_train's R² > 0.5 (20 epochs were not enough).
+# test_defaults_pass_the_learning_checks (below) runs the checks that measure
+# learning with the default budget.
+_BUDGET = {"max_epochs": 20}
+_REGRESSOR_BUDGET = {"max_epochs": 60}
+
 _checks = parametrize_with_checks(
     [
         OneHotSequenceTransformer(),
-        LSTMClassifier(),
-        LSTMRegressor(),
-        TokenLSTMClassifier(),
+        LSTMClassifier(**_BUDGET),
+        LSTMRegressor(**_REGRESSOR_BUDGET),
+        TokenLSTMClassifier(**_BUDGET),
     ]
 )
 # scikit-learn before 1.9 hands pytest a generator of checks, which pytest 9.1
@@ -81,3 +95,15 @@ _checks = pytest.mark.parametrize(
 @_checks
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "estimator", [LSTMClassifier(), LSTMRegressor(), TokenLSTMClassifier()], ids=repr
+)
+def test_defaults_pass_the_learning_checks(estimator):
+    # The checks that score a fit on scikit-learn's data, with the defaults.
+    if is_classifier(estimator):
+        check_classifiers_train(type(estimator).__name__, estimator)
+    else:
+        check_regressors_train(type(estimator).__name__, estimator)
