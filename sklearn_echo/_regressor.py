@@ -396,6 +396,33 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
             y_pred[rows] = out.double().numpy() * self._y_scale + self._y_mean
         return y_pred[:, 0] if self.n_outputs_ == 1 else y_pred
 
+    def score(self, X, y, sample_weight=None):
+        """Return the coefficient of determination R² of the predictions.
+
+        As every scikit-learn regressor's score: ``1 - SS_res / SS_tot``,
+        averaged uniformly over the targets when ``y`` has several columns.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, length, n_features) or \
+                (n_samples, length)
+            Sequences shaped like the training data.
+
+        y : array-like of shape (n_samples,) or (n_samples, k)
+            True values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            The R² of ``self.predict(X)`` against ``y``.
+        """
+        # The docstring is our own: RegressorMixin's refers to a label of
+        # scikit-learn's documentation that this site cannot resolve offline.
+        return super().score(X, y, sample_weight=sample_weight)
+
 
 def _is_real(value):
     """Whether ``value`` is a real number (not a string that reads as one)."""
