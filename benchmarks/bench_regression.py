@@ -31,13 +31,12 @@ read as sequences of 10 steps, beside ``LinearRegression`` and
 """
 
 import argparse
-import ast
-import statistics
 import time
 import warnings
 
 import numpy as np
 import torch
+from _common import parse_range, parse_set, summarise
 from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
@@ -52,17 +51,6 @@ from sklearn_echo import (
     make_adding_problem,
     make_echo_sequences,
 )
-
-
-def summarise(name, values, threshold=None, digits=4):
-    line = (
-        f"{name}: median {statistics.median(values):.{digits}f} "
-        f"mean {statistics.fmean(values):.{digits}f} min {min(values):.{digits}f} "
-        f"max {max(values):.{digits}f}"
-    )
-    if threshold is not None:
-        line += f", {sum(v >= threshold for v in values)}/{len(values)} >= {threshold}"
-    print(line, flush=True)
 
 
 def run_adding(args, params):
@@ -161,22 +149,6 @@ def run_small(args, params):
     summarise("LSTMRegressor test R²", [r[0] for r in rows])
     summarise("LinearRegression test R²", [r[1] for r in rows])
     summarise("MLPRegressor test R²", [r[2] for r in rows])
-
-
-def parse_range(text):
-    first, _, last = text.partition(":")
-    return range(int(first), int(last)) if last else range(int(first))
-
-
-def parse_set(items):
-    params = {}
-    for item in items:
-        name, _, value = item.partition("=")
-        try:
-            params[name] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            params[name] = value
-    return params
 
 
 def main():
