@@ -20,7 +20,12 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 from skorch.callbacks import Callback, ProgressBar
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
@@ -34,6 +39,7 @@ from sklearn_echo._callbacks import (
 )
 from sklearn_echo._module import LSTMModule
 from sklearn_echo._net import _BatchIterator
+from sklearn_echo._ragged import RaggedSequences, read_ragged
 from sklearn_echo._validation import (
     check_allocation,
     check_float,
@@ -346,7 +352,26 @@ class BaseLSTMEstimator(BaseEstimator):
         return device
 
     def _validate_sequences(self, X, y=None, *, reset):
-        """Return X as a float32 array of shape (n_samples, length, input_size)."""
+        """Return X as a float32 array of shape (n_samples, length, input_size).
+
+        Sequences of different lengths (see ``read_ragged``) are returned as
+        :class:`~sklearn_echo._ragged.RaggedSequences` instead.
+        """
+        ragged = read_ragged(
+            X,
+            type(self).__name__,
+            tokens=False,
+            length=None if reset else getattr(self, "n_features_in_", None),
+        )
+        if ragged is not None:
+            X, y = self._validate_ragged(ragged, y, reset=reset)
+            if not reset and X.values.shape[1] != self.input_size_:
+                raise ValueError(
+                    f"X has {X.values.shape[1]} features per step, but "
+                    f"{type(self).__name__} was fitted with {self.input_size_} "
+                    "features per step."
+                )
+            return X, y
         common = {"reset": reset, "dtype": np.float32, "allow_nd": True}
         with explain_array_errors(type(self).__name__, "numeric sequences"):
             if (
@@ -381,15 +406,35 @@ class BaseLSTMEstimator(BaseEstimator):
             )
         return X, y
 
+    def _validate_ragged(self, X, y, *, reset):
+        """Check ``y`` against sequences of different lengths ``X``.
+
+        A fit on them leaves no ``n_features_in_``: scikit-learn's number of
+        features is the sequence length, and they have none.  An estimator
+        fitted on them predicts arrays of any length.
+        """
+        if reset:
+            for name in ("n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(name, None)
+        if y is not None:
+            # What validate_data(X, y, multi_output=True) does with y.
+            y = check_array(
+                y, accept_sparse="csr", ensure_2d=False, dtype=None, input_name="y"
+            )
+            check_consistent_length(X, y)
+        return X, y
+
     # ---------------------------------------------------------------- training
 
     def _input_size(self, X):
         """Return the input width the module is built for: features per step."""
+        if isinstance(X, RaggedSequences):
+            return X.values.shape[1]
         return X.shape[2]
 
-    def _predict_block_rows(self):
+    def _predict_block_rows(self, length):
         """Return the fixed number of sequences per predict block."""
-        row_bytes = 4 * self.n_features_in_ * self.net_.module_.lstm.input_size
+        row_bytes = 4 * length * self.net_.module_.lstm.input_size
         return int(max(1, min(_PREDICT_BLOCK, _PREDICT_BLOCK_BYTES // row_bytes)))
 
     def _seeds(self):
@@ -417,9 +462,10 @@ class BaseLSTMEstimator(BaseEstimator):
         # Weights, gradients and the optimizer's state: about four copies.
         check_allocation((4, count), np.float32, "The network's parameters")
 
-    def _build_net(self, params, input_size, n_outputs, *, fit=None):
+    def _build_net(self, params, input_size, n_outputs, *, t_max, fit=None):
         """Build and initialise the skorch net.
 
+        ``t_max`` is the longest training sequence (chrono's time scale).
         ``fit`` describes a call to :meth:`fit` (a dict with the epochs, the
         hold-out and the loss of the prior); None for :meth:`partial_fit`,
         which runs one epoch with no stopping rule.
@@ -477,7 +523,7 @@ class BaseLSTMEstimator(BaseEstimator):
             module__bidirectional=params["bidirectional"],
             module__forget_bias=params["forget_bias"],
             module__tokens=self._tokens,
-            module__t_max=self.n_features_in_,
+            module__t_max=t_max,
             optimizer=params["optimizer"],
             **{f"optimizer__{key}": v for key, v in params["optimizer_kwargs"].items()},
             lr=params["lr"],
@@ -496,7 +542,7 @@ class BaseLSTMEstimator(BaseEstimator):
         )
         return net.initialize()
 
-    def _continue_net(self, params, fit):
+    def _continue_net(self, params, fit, t_max):
         """Rebuild the net with the current parameters, keeping what it learnt.
 
         The weights, the optimizer's state (when the optimizer class is
@@ -516,7 +562,9 @@ class BaseLSTMEstimator(BaseEstimator):
                 f"warm_start=True cannot continue a network whose {changed} changed "
                 "since it was fitted; set warm_start=False to train a new one."
             )
-        net = self._build_net(params, self.input_size_, self._n_outputs(), fit=fit)
+        net = self._build_net(
+            params, self.input_size_, self._n_outputs(), t_max=t_max, fit=fit
+        )
         net.module_.load_state_dict(old.module_.state_dict())
         # Copies, so that a failed continuation leaves the old net untouched
         # (optimizers update their state tensors in place).
@@ -531,11 +579,12 @@ class BaseLSTMEstimator(BaseEstimator):
         """Train ``net_``: a whole fit, or one epoch if ``fit`` is None."""
         with self._fork_rng(params["device"]):
             torch.manual_seed(seed)
+            t_max = _longest(X)
             if continuing:
-                self.net_ = self._continue_net(params, fit)
+                self.net_ = self._continue_net(params, fit, t_max)
             else:
                 self.net_ = self._build_net(
-                    params, self._input_size(X), self._n_outputs(), fit=fit
+                    params, self._input_size(X), self._n_outputs(), t_max=t_max, fit=fit
                 )
             epochs_before = len(self.net_.history)
             try:
@@ -647,14 +696,26 @@ class BaseLSTMEstimator(BaseEstimator):
         _check_y_given(self, y)
         continuing = params["warm_start"] and hasattr(self, "net_")
         previous = (
-            (self.n_features_in_, self.input_size_, self._target_signature())
+            (
+                getattr(self, "n_features_in_", None),
+                self.input_size_,
+                self._target_signature(),
+            )
             if continuing
             else None
         )
         X, y = self._validate_sequences(X, y, reset=True)
         y = self._fit_targets(y, continuing=continuing)
-        current = (self.n_features_in_, self._input_size(X), self._target_signature())
-        if continuing and previous != current:
+        current = (
+            getattr(self, "n_features_in_", None),
+            self._input_size(X),
+            self._target_signature(),
+        )
+        # A length of None (sequences of different lengths) matches any.
+        lengths_differ = None not in (previous and previous[0], current[0]) and (
+            previous[0] != current[0]
+        )
+        if continuing and (previous[1:] != current[1:] or lengths_differ):
             raise ValueError(
                 "warm_start=True continues the fitted network, so X must keep its "
                 f"(length, input size) {previous[:2]} and y its "
@@ -713,7 +774,10 @@ class BaseLSTMEstimator(BaseEstimator):
         # turn dropout on under another thread's forward pass.
         module = _inference_module(self.net_.module_)
         device = module.head.weight.device
-        max_rows = self._predict_block_rows()
+        if isinstance(X, RaggedSequences):
+            yield from self._iter_ragged_blocks(module, X, device)
+            return
+        max_rows = self._predict_block_rows(X.shape[1])
         sizes = _block_sizes(module, X, max_rows)
         # Blocks that cannot be handed to torch as they are (the padded last
         # block, and blocks of read-only or memory-mapped input) are copied into
@@ -737,6 +801,39 @@ class BaseLSTMEstimator(BaseEstimator):
             with torch.inference_mode():
                 out = module(torch.from_numpy(block).to(device))[:rows].cpu()
             yield slice(start, start + rows), out
+
+    def _iter_ragged_blocks(self, module, X, device):
+        """Blocks of sequences of different lengths, each sorted by length.
+
+        The sequences are sorted by length and cut into blocks padded to
+        their longest, at most ``_PREDICT_BLOCK`` sequences and about
+        ``_PREDICT_BLOCK_BYTES`` of input each; ``rows`` are the block's
+        indices into X.  The padding never reaches a result (see
+        ``LSTMModule.forward``); only the block's other sequences and
+        length can change how a sequence's sums are rounded (by less than
+        1e-5 in a probability, as the tests check).
+        """
+        for rows in self._ragged_block_rows(X.lengths):
+            block, lengths = X.padded(rows)
+            lengths = (
+                None
+                if lengths[0] == lengths[-1]
+                else torch.from_numpy(lengths).to(device)
+            )
+            with torch.inference_mode():
+                out = module(torch.from_numpy(block).to(device), lengths).cpu()
+            yield rows, out
+
+    def _ragged_block_rows(self, lengths):
+        order = np.argsort(lengths, kind="stable")
+        start = 0
+        while start < len(order):
+            stop = min(len(order), start + _PREDICT_BLOCK)
+            # Sorted: the block's longest sequence is its last.
+            rows = self._predict_block_rows(int(lengths[order[stop - 1]]))
+            stop = min(stop, start + rows)
+            yield order[start:stop]
+            start = stop
 
     # ----------------------------------------------------------------- display
 
@@ -769,7 +866,14 @@ class BaseLSTMEstimator(BaseEstimator):
         Input shape: (None, 50, 100)
         """
         check_is_fitted(self)
-        return self.net_.module_.summary(self.n_features_in_)
+        return self.net_.module_.summary(getattr(self, "n_features_in_", None))
+
+
+def _longest(X):
+    """Return the length of the longest sequence of validated ``X``."""
+    if isinstance(X, RaggedSequences):
+        return int(X.lengths.max())
+    return X.shape[1]
 
 
 def _check_y_given(estimator, y):

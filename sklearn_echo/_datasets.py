@@ -54,6 +54,7 @@ def make_echo_sequences(
     *,
     out_index=2,
     flip_y=0.0,
+    min_length=None,
     random_state=None,
 ):
     """Generate random integer sequences and the value seen at ``out_index``.
@@ -80,8 +81,10 @@ def make_echo_sequences(
 
     out_index : int or sequence of int, default=2
         The position whose value is the target.  Negative values count from the
-        end, as in Python indexing.  A sequence of ``k`` positions gives a
-        multi-output target of shape ``(n_samples, k)``.
+        end, as in Python indexing: from each sequence's own end when the
+        lengths vary (``-1`` is its last value).  A sequence of ``k``
+        positions gives a multi-output target of shape ``(n_samples, k)``.
+        With ``min_length=k`` it must lie in ``[-k, k)``.
 
     flip_y : float, default=0.0
         The fraction of labels replaced by a value drawn uniformly from
@@ -89,14 +92,22 @@ def make_echo_sequences(
         The drawn value may equal the true one, so the fraction of wrong labels
         is ``flip_y * (n_features - 1) / n_features`` on average.
 
+    min_length : int or None, default=None
+        ``None`` gives every sequence ``length`` steps.  An int in
+        ``[1, length]`` draws each sequence's length uniformly from
+        ``[min_length, length]``, and ``X`` is then a list of sequences of
+        different lengths, the input the estimators take as it is.
+
     random_state : int, RandomState instance or None, default=None
         Determines the random numbers.  Pass an int for the same data at every
         call.  See :term:`Glossary <random_state>`.
 
     Returns
     -------
-    X : ndarray of shape (n_samples, length), dtype=int64
-        The sequences, with values in ``[0, n_features)``.
+    X : ndarray of shape (n_samples, length), dtype=int64, or list of ndarray
+        The sequences, with values in ``[0, n_features)``.  With
+        ``min_length``, a list of ``n_samples`` 1-D int64 arrays (views of one
+        buffer, so a million sequences cost little more than their values).
 
     y : ndarray of shape (n_samples,) or (n_samples, k), dtype=int64
         The value at ``out_index`` of each sequence (possibly flipped).
@@ -117,21 +128,57 @@ def make_echo_sequences(
            [7, 6, 8, 8, 1]])
     >>> y
     array([3, 5, 8])
+
+    Sequences of 3 to 6 steps, whose target is their last value:
+
+    >>> X, y = make_echo_sequences(n_samples=3, length=6, n_features=10,
+    ...                            out_index=-1, min_length=3, random_state=0)
+    >>> X
+    [array([0, 3, 3]), array([7, 9, 3, 5, 2, 4]), array([7, 6, 8, 8])]
+    >>> y
+    array([3, 4, 8])
     """
     n_samples = check_int(n_samples, "n_samples", min_val=1)
     length = check_int(length, "length", min_val=1)
     n_features = check_int(n_features, "n_features", min_val=1, max_val=INT64_MAX)
-    index = _check_out_index(out_index, length)
+    if min_length is not None:
+        min_length = check_int(min_length, "min_length", min_val=1, max_val=length)
+    # With lengths that vary, a negative index counts from each sequence's
+    # own end, so it must hold in the shortest.
+    index = _check_out_index(out_index, length if min_length is None else min_length)
     flip_y = check_float(flip_y, "flip_y", min_val=0.0, max_val=1.0)
     generator = check_random_state(random_state)
     check_allocation((n_samples, length), np.int64, "The sequences X")
 
-    X = generator.randint(n_features, size=(n_samples, length), dtype=np.int64)
-    y = X[:, index].copy()
+    if min_length is None:
+        X = generator.randint(n_features, size=(n_samples, length), dtype=np.int64)
+        y = X[:, index].copy()
+    else:
+        X, y = _echo_ragged(
+            generator, n_samples, min_length, length, n_features, out_index
+        )
     if flip_y > 0:
         flip = generator.uniform(size=y.shape) < flip_y
         y[flip] = generator.randint(n_features, size=flip.sum(), dtype=np.int64)
     return X, y
+
+
+def _echo_ragged(generator, n_samples, min_length, length, n_features, out_index):
+    """Draw sequences of lengths in [min_length, length] and their targets."""
+    lengths = generator.randint(min_length, length + 1, size=n_samples)
+    starts = np.zeros(n_samples, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    values = generator.randint(n_features, size=int(lengths.sum()), dtype=np.int64)
+    indices = np.asarray(out_index, dtype=np.int64)
+    # Each index counts from the sequence's start, or its own end if negative.
+    positions = np.where(
+        indices >= 0,
+        indices,
+        lengths.reshape((-1,) + (1,) * indices.ndim) + indices,
+    )
+    starts = starts.reshape((-1,) + (1,) * indices.ndim)
+    y = values[starts + positions]
+    return np.split(values, starts.ravel()[1:]), y
 
 
 def make_adding_problem(n_samples=100, length=100, *, random_state=None):

@@ -26,6 +26,8 @@ import torch
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback
 
+from sklearn_echo._ragged import RaggedSequences, length_sorted_batches
+
 # Events fired at every batch; the others fire once per epoch or per fit.
 _BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
@@ -64,6 +66,9 @@ class _BatchIterator:
         if self.rows is not None:
             # The early-stopping split: the rows of the dataset to read.
             order = self.rows[order]
+        if isinstance(X, RaggedSequences):
+            yield from self._ragged_batches(X, y, order)
+            return
         for start in range(0, n_samples, self.batch_size):
             rows = order[start : start + self.batch_size]
             # take is a little faster than fancy indexing for the same copy.
@@ -71,6 +76,26 @@ class _BatchIterator:
                 torch.from_numpy(X.take(rows, axis=0)),
                 torch.from_numpy(y.take(rows, axis=0)),
             )
+
+    def _ragged_batches(self, X, y, order):
+        """Batches of sequences of similar lengths, each padded to its longest.
+
+        Each batch is ``((steps, lengths), y)``, with ``lengths`` None where
+        the batch's sequences all have the same length.
+        """
+        batches = length_sorted_batches(
+            order, X.lengths, self.batch_size, pooled=self.shuffle
+        )
+        if self.shuffle:
+            batches = [batches[i] for i in torch.randperm(len(batches)).tolist()]
+        for rows in batches:
+            block, lengths = X.padded(rows)
+            if lengths.min() == lengths.max():
+                lengths = None
+            else:
+                lengths = torch.from_numpy(lengths)
+            y_batch = torch.from_numpy(y.take(rows, axis=0))
+            yield (torch.from_numpy(block), lengths), y_batch
 
 
 def _implements(callback, event):
@@ -128,12 +153,24 @@ class _LeanLoop:
             self._set_training(True)
         X, y = batch
         device = self.__dict__.get("_device") or torch.device(self.device)
-        if X.device != device:
-            X, y = X.to(device), y.to(device)
-        y_pred = self.module_(X, **fit_params)
+        if y.device != device:
+            X, y = _to_device(X, device), y.to(device)
+        # Variable-length batches are (steps, lengths) pairs (_BatchIterator).
+        y_pred = (
+            self.module_(*X, **fit_params)
+            if isinstance(X, tuple)
+            else self.module_(X, **fit_params)
+        )
         loss = self.criterion_(y_pred, y)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
+
+    def infer(self, x, **fit_params):
+        # skorch's infer, for the (steps, lengths) batches of variable length.
+        if isinstance(x, tuple):
+            device = torch.device(self.device)
+            return self.module_(*_to_device(x, device), **fit_params)
+        return super().infer(x, **fit_params)
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         # skorch's loop, with the batch length taken directly and the epoch's
@@ -150,10 +187,17 @@ class _LeanLoop:
             step = step_fn(batch, **fit_params)
             row = batches[-1]
             row[loss_key] = step["loss"].item()
-            row[size_key] = len(batch[0])
+            row[size_key] = len(batch[1])
             self.notify("on_batch_end", batch=batch, training=training, **step)
             batch_count += 1
         self.history.record(prefix + "_batch_count", batch_count)
+
+
+def _to_device(X, device):
+    """Move a batch's inputs (a tensor or a (steps, lengths) pair) to ``device``."""
+    if isinstance(X, tuple):
+        return tuple(None if part is None else part.to(device) for part in X)
+    return X.to(device)
 
 
 class _EchoNet(_LeanLoop, NeuralNetClassifier):

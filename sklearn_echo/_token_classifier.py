@@ -3,6 +3,7 @@
 import numpy as np
 
 from sklearn_echo._classifier import LSTMClassifier
+from sklearn_echo._ragged import read_ragged
 from sklearn_echo._validation import (
     INT64_MAX,
     check_handle_unknown,
@@ -257,13 +258,29 @@ class TokenLSTMClassifier(LSTMClassifier):
         return self.vocabulary_size_
 
     def _validate_sequences(self, X, y=None, *, reset):
-        """Return X as int64 tokens of shape (n_samples, length), ready to embed."""
-        tokens, y = validate_tokens(self, X, y, reset=reset)
+        """Return X as int64 tokens of shape (n_samples, length), ready to embed.
+
+        Sequences of different lengths are returned as
+        :class:`~sklearn_echo._ragged.RaggedSequences` of int64 tokens.
+        """
+        ragged = read_ragged(
+            X,
+            type(self).__name__,
+            tokens=True,
+            length=None if reset else getattr(self, "n_features_in_", None),
+        )
+        if ragged is None:
+            sequences, y = validate_tokens(self, X, y, reset=reset)
+            tokens = sequences
+        else:
+            sequences, y = self._validate_ragged(ragged, y, reset=reset)
+            tokens = sequences.values
         if reset:
             self.vocabulary_size_ = fit_vocabulary_size(tokens, self.n_features)
-            return tokens, y
+            return sequences, y
         known = known_tokens(tokens, self.vocabulary_size_, self.handle_unknown)
         if not known.all():
             # The module's last embedding row, a zero one, stands for them.
             tokens = np.where(known, tokens, self.vocabulary_size_)
-        return tokens, y
+            sequences = tokens if ragged is None else ragged.with_values(tokens)
+        return sequences, y

@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from sklearn_echo._ragged import read_ragged
 from sklearn_echo._validation import (
     INT64_MAX,
     check_allocation,
@@ -134,7 +135,15 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         self._check_params()
-        tokens, _ = validate_tokens(self, X, reset=True)
+        ragged = read_ragged(X, type(self).__name__, tokens=True)
+        if ragged is None:
+            tokens, _ = validate_tokens(self, X, reset=True)
+        else:
+            # Sequences of different lengths have no scikit-learn "number of
+            # features" (the length); the fitted transformer takes any length.
+            for name in ("n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(name, None)
+            tokens = ragged.values
         self.vocabulary_size_ = fit_vocabulary_size(tokens, self.n_features)
         return self
 
@@ -174,16 +183,25 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         dtype = self._check_params()
-        tokens, _ = validate_tokens(self, X, reset=False)
-        known = known_tokens(tokens, self.vocabulary_size_, self.handle_unknown)
-        n_samples, length = tokens.shape
-        check_allocation(
-            (n_samples, length, self.vocabulary_size_), dtype, "The one-hot output"
+        ragged = read_ragged(
+            X,
+            type(self).__name__,
+            tokens=True,
+            length=getattr(self, "n_features_in_", None),
         )
-        onehot = np.zeros((n_samples, length, self.vocabulary_size_), dtype=dtype)
-        samples, steps = np.nonzero(known)
-        onehot[samples, steps, tokens[samples, steps]] = 1
-        return onehot
+        if ragged is None:
+            tokens, _ = validate_tokens(self, X, reset=False)
+        else:
+            tokens = ragged.values
+        known = known_tokens(tokens, self.vocabulary_size_, self.handle_unknown)
+        shape = (*tokens.shape, self.vocabulary_size_)
+        check_allocation(shape, dtype, "The one-hot output")
+        onehot = np.zeros(shape, dtype=dtype)
+        steps = np.nonzero(known)
+        onehot[(*steps, tokens[steps])] = 1
+        # Sequences of different lengths: one 2-D array per sequence, views
+        # of one buffer.
+        return onehot if ragged is None else ragged.with_values(onehot).to_list()
 
     def inverse_transform(self, X):
         """Decode one-hot sequences back to integer tokens by argmax.
@@ -201,14 +219,33 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
             decodes to ``-1``.
         """
         check_is_fitted(self)
+        length = getattr(self, "n_features_in_", None)
+        ragged = read_ragged(X, type(self).__name__, tokens=False, length=length)
+        if ragged is not None:
+            if ragged.values.shape[1] != self.vocabulary_size_:
+                raise ValueError(
+                    "inverse_transform expects steps of "
+                    f"{self.vocabulary_size_} values, got "
+                    f"{ragged.values.shape[1]}."
+                )
+            return ragged.with_values(_decode(ragged.values)).to_list()
         with explain_array_errors(type(self).__name__, "numeric one-hot sequences"):
             X = check_array(X, allow_nd=True, ensure_2d=False, dtype="numeric")
-        expected = (self.n_features_in_, self.vocabulary_size_)
-        if X.ndim != 3 or X.shape[1:] != expected:
+        if (
+            X.ndim != 3
+            or X.shape[2] != self.vocabulary_size_
+            or (length is not None and X.shape[1] != length)
+        ):
+            expected = "n_steps" if length is None else length
             raise ValueError(
                 "inverse_transform expects an array of shape (n_samples, "
-                f"{expected[0]}, {expected[1]}), got shape {X.shape}."
+                f"{expected}, {self.vocabulary_size_}), got shape {X.shape}."
             )
-        tokens = X.argmax(axis=2).astype(np.int64)
-        tokens[~X.any(axis=2)] = -1
-        return tokens
+        return _decode(X)
+
+
+def _decode(onehot):
+    """Return the argmax of each step (last axis), -1 for an all-zero step."""
+    tokens = onehot.argmax(axis=-1).astype(np.int64)
+    tokens[~onehot.any(axis=-1)] = -1
+    return tokens

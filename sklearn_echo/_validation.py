@@ -149,8 +149,10 @@ def explain_array_errors(estimator_name, expected):
         message = str(exc)
         if "inhomogeneous" in message or "setting an array element" in message:
             raise ValueError(
-                f"{estimator_name} expects sequences of equal length, got ragged "
-                f"input ({message})"
+                f"{estimator_name} could not read X as an array of sequences: its "
+                "items differ in shape. Pass sequences of different lengths as a "
+                "list of sequences, each of the same kind (all 1-D, or all 2-D "
+                f"with the same number of features per step) ({message})"
             ) from exc
         if "bytes/strings" in message or "could not convert string" in message:
             raise TypeError(
@@ -214,7 +216,7 @@ def passes_as_is(estimator, X, *, dtypes, ndims):
         and X.dtype in dtypes
         and X.ndim in ndims
         and X.shape[0] >= 1
-        and X.shape[1] == estimator.n_features_in_
+        and X.shape[1] == getattr(estimator, "n_features_in_", X.shape[1])
         and not hasattr(estimator, "feature_names_in_")
     ):
         return False

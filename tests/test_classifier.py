@@ -857,16 +857,17 @@ _Y = _labels()
             r"^LSTMClassifier expects numeric sequences, got strings\.$",
         ),
         (
-            [[1.0, 2.0, 3.0], [1.0, 2.0]],
+            [[1.0, 2.0, 3.0], [[1.0], [2.0]]],
             [0, 1],
             ValueError,
-            r"^LSTMClassifier expects sequences of equal length, got ragged input",
+            r"^LSTMClassifier expects sequences that are all 1-D .* but sequence 0 "
+            r"of X is 1-D and sequence 1 is 2-D",
         ),
         (
             [[[1.0], [2.0]], [[1.0]]],
-            [0, 1],
+            [0, 1, 1],
             ValueError,
-            r"^LSTMClassifier expects sequences of equal length, got ragged input",
+            r"^Found input variables with inconsistent numbers of samples: \[2, 3\]",
         ),
         (
             np.zeros((0, 3, 2), dtype=np.float32),
@@ -1216,7 +1217,7 @@ class _FailingCallback(Callback):
         ({}, _X, np.zeros(60)),
         ({}, _X, _Y + 0.5),
         ({}, _sequences(length=7, n_features=5), _Y[:10]),
-        ({}, [[1.0, 2.0], [1.0]], [0, 1]),
+        ({}, [[1.0, 2.0], [np.inf]], [0, 1]),
         ({"callbacks": [_FailingCallback()]}, _sequences(length=7), _labels(60, 2)),
         ({"warm_start": True}, _sequences(length=7), _Y),
     ],

@@ -227,13 +227,14 @@ _row(
     r"^OneHotSequenceTransformer expects .*, got strings\.$",
 )
 _row(
-    "transformer-inverse-of-ragged",
+    "transformer-inverse-of-ragged-width",
     "transformer",
     "fitted",
     "inverse_transform",
-    ([[[1, 0, 0, 0, 0]] * LENGTH, [[1, 0, 0, 0, 0]] * (LENGTH - 1)],),
+    ([[[1, 0, 0, 0, 0]] * LENGTH, [[1, 0, 0, 0]] * (LENGTH - 1)],),
     ValueError,
-    r"^OneHotSequenceTransformer expects sequences of equal length, got ragged",
+    r"^OneHotSequenceTransformer expects the same number of features at every "
+    r"step, but sequence 0 of X has 5 and sequence 1 has 4\.$",
 )
 _row(
     "transformer-inverse-of-infinity",
@@ -293,13 +294,14 @@ _row(
     r"requires y to be passed, but the target y is None",
 )
 _row(
-    "lstm-ragged-at-predict",
+    "lstm-ragged-empty-sequence-at-predict",
     "lstm",
     "fitted",
     "predict_proba",
-    ([X_HOT[0].tolist(), X_HOT[1, :-1].tolist()],),
+    ([X_HOT[0].tolist(), X_HOT[1, :0].tolist()],),
     ValueError,
-    r"^LSTMClassifier expects sequences of equal length, got ragged input",
+    r"^Sequence 1 of X is empty: LSTMClassifier needs at least one step in every "
+    r"sequence\.$",
 )
 _row(
     "lstm-object-array-with-none",
@@ -513,13 +515,13 @@ _row(
     r"expects integer tokens, got the fractional value",
 )
 _row(
-    "pipeline-ragged-at-fit",
+    "pipeline-ragged-negative-token-at-fit",
     "pipeline",
     "unfitted",
     "fit",
-    ([[0, 1, 2, 3], [0, 1]], [0, 1]),
+    ([[0, 1, 2, 3], [0, -1]], [0, 1]),
     ValueError,
-    r"^OneHotSequenceTransformer expects sequences of equal length",
+    r"^Negative values in data passed to OneHotSequenceTransformer",
 )
 _row(
     "pipeline-one-sample",
@@ -743,11 +745,20 @@ def _check_result(obj, method, X, result):
     elif method == "score":
         assert 0.0 <= result <= 1.0
     elif method in ("transform", "fit_transform"):
-        assert result.shape[:2] == np.shape(X)
-        assert set(np.unique(result)) <= {0, 1}
+        if isinstance(result, list):
+            # Sequences given one by one, of another length than fitted.
+            assert [len(item) for item in result] == [len(item) for item in X]
+            assert all(set(np.unique(item)) <= {0, 1} for item in result)
+        else:
+            assert result.shape[:2] == np.shape(X)
+            assert set(np.unique(result)) <= {0, 1}
     elif method == "inverse_transform":
-        assert result.shape == np.shape(X)[:2]
-        assert result.dtype == np.int64
+        if isinstance(result, list):
+            assert [len(item) for item in result] == [len(item) for item in X]
+            assert all(item.dtype == np.int64 for item in result)
+        else:
+            assert result.shape == np.shape(X)[:2]
+            assert result.dtype == np.int64
     else:
         raise AssertionError(method)
 

@@ -250,8 +250,9 @@ def test_any_number_of_rows_gets_the_probabilities_of_the_full_call(kind, params
 def test_a_lone_sequence_runs_on_a_small_block_on_this_cpu():
     X_tok, y = _data()
     clf = _make("token").fit(X_tok, y)
-    sizes = _block_sizes(clf.net_.module_, X_tok, clf._predict_block_rows())
-    assert sizes[-1] == clf._predict_block_rows() == 1024
+    max_rows = clf._predict_block_rows(X_tok.shape[1])
+    sizes = _block_sizes(clf.net_.module_, X_tok, max_rows)
+    assert sizes[-1] == max_rows == 1024
     assert list(sizes) == sorted(set(sizes))
     assert all(size & (size - 1) == 0 for size in sizes[:-1])
     # Over 150 random shapes on the project's CPUs, every block of 16 rows or

@@ -367,9 +367,9 @@ def test_chrono_initialisation_spreads_time_scales_up_to_the_length(bidirectiona
     )
     # The initial weights: a fit of 0 steps is not possible, so build the net.
     params = clf._check_params()
-    clf.n_features_in_ = 40  # the sequence length
     _resolve_batch_size(params, 20)
-    module = clf._build_net(params, 2, 2).module_
+    # t_max: the (longest) sequence length.
+    module = clf._build_net(params, 2, 2, t_max=40).module_
     hidden = 50
     for name, bias in module.lstm.named_parameters():
         if name.startswith("bias_ih"):

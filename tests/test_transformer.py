@@ -414,17 +414,21 @@ def test_input_with_no_steps_is_rejected():
         OneHotSequenceTransformer().fit(np.zeros((3, 0), dtype=np.int64))
 
 
-def test_ragged_lists_are_rejected():
-    with pytest.raises(
-        ValueError,
-        match=r"^OneHotSequenceTransformer expects sequences of equal length, got "
-        r"ragged input",
-    ):
-        OneHotSequenceTransformer().fit([[1, 2, 3], [1, 2]])
+def test_a_list_of_sequences_of_different_lengths_gives_a_list_of_one_hots():
+    X = [[1, 2, 3], [1, 2]]
+    encoder = OneHotSequenceTransformer().fit(X)
+    assert not hasattr(encoder, "n_features_in_")
+    onehot = encoder.transform(X)
+    assert isinstance(onehot, list)
+    np.testing.assert_array_equal(onehot[0], np.eye(4, dtype=np.float32)[[1, 2, 3]])
+    np.testing.assert_array_equal(onehot[1], np.eye(4, dtype=np.float32)[[1, 2]])
+    decoded = encoder.inverse_transform(onehot)
+    assert [item.tolist() for item in decoded] == X
 
 
 @pytest.mark.parametrize("X_new", [[[1, 2]], [[1, 2, 0, 0]]], ids=["shorter", "longer"])
-def test_different_sequence_length_at_transform_raises_value_error(X_new):
+def test_an_array_of_another_length_at_transform_raises_value_error(X_new):
+    # An array keeps scikit-learn's contract: as many columns as in fit.
     encoder = OneHotSequenceTransformer().fit(X_SMALL)
     length = len(X_new[0])
     message = (
@@ -432,7 +436,16 @@ def test_different_sequence_length_at_transform_raises_value_error(X_new):
         "features as input."
     )
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
-        encoder.transform(X_new)
+        encoder.transform(np.array(X_new))
+
+
+@pytest.mark.parametrize("X_new", [[[1, 2]], [[1, 2, 0, 0]]], ids=["shorter", "longer"])
+def test_a_list_of_another_length_at_transform_is_encoded(X_new):
+    # A list gives its sequences one by one: any length is encoded.
+    encoder = OneHotSequenceTransformer().fit(X_SMALL)
+    onehot = encoder.transform(X_new)
+    assert isinstance(onehot, list)
+    np.testing.assert_array_equal(onehot[0].argmax(axis=1), X_new[0])
 
 
 @pytest.mark.parametrize(("n_features", "largest"), [(2, 2), (1, 2)])
@@ -498,7 +511,7 @@ def test_parameter_set_invalid_after_fit_raises_at_transform():
         ({}, [[1, np.nan]]),
         ({}, [["a", "b"]]),
         ({}, np.zeros((0, 5), dtype=np.int64)),
-        ({}, [[1, 2], [3]]),
+        ({}, [[1, 2], []]),
         ({"n_features": 4}, [[9, 0, 1, 2, 3]]),
         ({"n_features": 0}, [[1, 2, 3, 4, 5]]),
         ({"handle_unknown": "raise"}, [[1, 2, 3, 4, 5]]),
@@ -510,7 +523,7 @@ def test_parameter_set_invalid_after_fit_raises_at_transform():
         "nan",
         "strings",
         "no-samples",
-        "ragged",
+        "ragged-with-empty-sequence",
         "token-above-n_features",
         "bad-n_features",
         "bad-handle_unknown",

@@ -1,0 +1,220 @@
+"""Variable-length sequences: how they are read, checked, stored and batched.
+
+A user passes sequences of different lengths one by one: a list (or tuple,
+or 1-D object array, or pandas Series) of integer token sequences or of 2-D
+float arrays of shape ``(length_i, n_features)``.  Inside, they live in a
+:class:`RaggedSequences`: the steps of all sequences end to end in one array,
+and the sequences' lengths.  No step is stored twice and no padding is
+stored at all; padding exists only inside one mini-batch or prediction block
+(:meth:`RaggedSequences.padded`), whose sequences are chosen to have similar
+lengths (:func:`length_sorted_batches`), and the LSTM's output is read at
+each sequence's own last step, so a pad step never reaches a result (see
+``LSTMModule.forward``).
+"""
+
+import numpy as np
+
+from sklearn_echo._validation import check_tokens
+
+# Training batches are drawn at random, then sorted by length within pools of
+# this many batches, and the pools cut into batches: at lengths uniform in
+# [10, 50] and batches of 64, a batch spans about one length (its pad steps
+# were 1% of its steps), while a pool of 3,200 sequences still mixes every
+# length into one epoch in a random order.  torchtext's BucketIterator pools
+# 100 batches.
+_POOL_BATCHES = 50
+
+
+class RaggedSequences:
+    """Sequences of different lengths, stored end to end.
+
+    Parameters
+    ----------
+    values : ndarray of shape (total_steps,) or (total_steps, n_features)
+        The steps of every sequence, one sequence after the other: int64
+        tokens, or float32 steps.
+    lengths : ndarray of shape (n_sequences,), dtype=int64
+        The number of steps of each sequence, each at least 1.
+    """
+
+    def __init__(self, values, lengths):
+        self.values = values
+        self.lengths = lengths
+        self.offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=self.offsets[1:])
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def with_values(self, values):
+        """Return the same sequences with their steps replaced by ``values``."""
+        return RaggedSequences(values, self.lengths)
+
+    def padded(self, rows):
+        """Return sequences ``rows`` as one zero-padded array and their lengths.
+
+        Parameters
+        ----------
+        rows : ndarray of int
+            The sequences to take, in the order wanted.
+
+        Returns
+        -------
+        block : ndarray of shape (len(rows), longest, ...)
+            Sequence ``rows[i]`` in ``block[i, :lengths[i]]``, zeros after it.
+        lengths : ndarray of shape (len(rows),), dtype=int64
+        """
+        lengths = self.lengths[rows]
+        steps = np.arange(int(lengths.max()))
+        index = self.offsets[rows][:, np.newaxis] + steps
+        pad = steps >= lengths[:, np.newaxis]
+        index[pad] = 0
+        block = self.values.take(index, axis=0)
+        block[pad] = 0
+        return block, lengths
+
+    def to_list(self):
+        """Return the sequences as a list of arrays (views of ``values``)."""
+        return np.split(self.values, self.offsets[1:-1])
+
+
+def length_sorted_batches(order, lengths, batch_size, *, pooled):
+    """Cut ``order`` into batches of sequences of similar lengths.
+
+    With ``pooled=False`` (validation, prediction) the whole order is sorted
+    by length.  With ``pooled=True`` (training) it is sorted within pools of
+    ``_POOL_BATCHES`` batches, so that a batch's sequences are still a random
+    draw from the data; the caller shuffles the batches.  The sort is stable,
+    so sequences of equal length keep the order given.
+    """
+    if pooled:
+        pool = batch_size * _POOL_BATCHES
+        order = np.concatenate(
+            [
+                chunk[np.argsort(lengths[chunk], kind="stable")]
+                for chunk in np.split(order, range(pool, len(order), pool))
+            ]
+        )
+    else:
+        order = order[np.argsort(lengths[order], kind="stable")]
+    starts = range(0, len(order), batch_size)
+    return [order[start : start + batch_size] for start in starts]
+
+
+def _is_sequence(item):
+    return isinstance(item, (list, tuple)) or (
+        isinstance(item, np.ndarray) and item.ndim >= 1
+    )
+
+
+def read_ragged(X, estimator_name, *, tokens, length=None):
+    """Return X as :class:`RaggedSequences`, or None for the array path.
+
+    ``X`` takes the ragged path when it is given sequence by sequence (a
+    list, tuple, 1-D object array or pandas Series of sequences) and the
+    sequences' lengths differ from each other or from ``length`` (the length
+    an estimator was fitted on, None if any).  Equal-length sequences take
+    the array path, as they always did, and get exactly the same results.
+
+    Parameters
+    ----------
+    X : object
+        The input of ``fit``, ``predict``, ``transform``...
+    estimator_name : str
+        Used in the error messages.
+    tokens : bool
+        Whether the sequences hold integer tokens (each a 1-D sequence) or
+        real-valued steps (each 1-D, one feature per step, or 2-D of shape
+        ``(length_i, n_features)``).
+    length : int or None, default=None
+        The fitted sequence length, if the estimator was fitted on arrays.
+
+    Returns
+    -------
+    sequences : RaggedSequences or None
+        int64 tokens of shape (total_steps,), or float32 steps of shape
+        (total_steps, n_features).
+    """
+    if hasattr(X, "iloc") and getattr(X, "ndim", 0) == 1:
+        # A pandas Series of sequences.
+        X = X.to_numpy()
+    if isinstance(X, np.ndarray):
+        if X.dtype != object or X.ndim != 1 or not len(X):
+            return None
+        items = list(X)
+        if not all(_is_sequence(item) for item in items):
+            return None
+    elif isinstance(X, (list, tuple)) and X:
+        items = X
+        if not all(_is_sequence(item) for item in items):
+            return None
+        first = len(items[0])
+        if all(len(item) == first for item in items) and length in (None, first):
+            return None
+    else:
+        return None
+    return _check_ragged(items, estimator_name, tokens=tokens)
+
+
+def _check_ragged(items, name, *, tokens):
+    """Check sequences one by one; return them end to end."""
+    arrays = []
+    ndim = width = None
+    for i, item in enumerate(items):
+        try:
+            array = np.asarray(item)
+        except ValueError as exc:
+            raise ValueError(
+                f"{name} could not read sequence {i} of X as an array of steps ({exc})."
+            ) from exc
+        if array.dtype.kind not in "biuf":
+            what = "integer tokens" if tokens else "real-valued steps"
+            raise TypeError(
+                f"{name} expects sequences of {what}, but sequence {i} of X has "
+                f"dtype {array.dtype}."
+            )
+        if array.ndim and len(array) == 0:
+            raise ValueError(
+                f"Sequence {i} of X is empty: {name} needs at least one step in "
+                "every sequence."
+            )
+        if ndim is None:
+            ndim = array.ndim
+        if array.ndim not in ((1,) if tokens else (1, 2)) or array.ndim != ndim:
+            expected = (
+                "1-D sequences of tokens"
+                if tokens
+                else "sequences that are all 1-D (one feature per step) or all "
+                "2-D of shape (length, n_features)"
+            )
+            raise ValueError(
+                f"{name} expects {expected}, but sequence 0 of X is {ndim}-D and "
+                f"sequence {i} is {array.ndim}-D (shape {array.shape})."
+            )
+        if ndim == 2:
+            if width is None:
+                width = array.shape[1]
+            if array.shape[1] != width or width == 0:
+                raise ValueError(
+                    f"{name} expects the same number of features at every step, "
+                    f"but sequence 0 of X has {width} and sequence {i} has "
+                    f"{array.shape[1]}."
+                )
+        arrays.append(array)
+    lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+    values = np.concatenate(arrays)
+    if tokens:
+        return RaggedSequences(check_tokens(values, name), lengths)
+    values = values.astype(np.float32, copy=False)
+    if ndim == 1:
+        values = values[:, np.newaxis]
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = np.isfinite(values.sum())
+    if not finite:
+        step = np.flatnonzero(~np.isfinite(values).all(axis=1))[0]
+        i = int(np.searchsorted(np.cumsum(lengths), step, side="right"))
+        raise ValueError(
+            f"Input X contains NaN or infinity (in sequence {i}); {name} needs "
+            "finite values."
+        )
+    return RaggedSequences(values, lengths)
