@@ -20,6 +20,23 @@ sequences, beside ``OneHotEncoder -> MLPClassifier`` on the same data.
 
     python benchmarks/bench_learning.py small --sizes 200,600 --seeds 2000:2030
 
+``echo --config ragged``: lengths uniform in [10, 50] (``min_length=10``)
+over 20 values; ``--model token`` fits ``TokenLSTMClassifier`` instead of the
+Pipeline.  Sequences of different lengths have no plain-loop epoch to compare
+with, so that column is left out.
+
+    python benchmarks/bench_learning.py echo --config ragged --seeds 2000:2030
+    python benchmarks/bench_learning.py echo --config ragged --model token \
+        --seeds 2000:2030
+
+``ragged``: UCR/UEA data sets of unequal lengths that ship inside ``aeon``.
+``LSTMClassifier`` on the list of sequences as they are, beside
+``LSTMClassifier``, 1-NN Euclidean and ``MLPClassifier`` on copies padded
+with zeros at the end to the longest sequence (train and test), which is what
+a user without variable-length support does.
+
+    python benchmarks/bench_learning.py ragged --seeds 2000:2010
+
 ``real``: UCR/UEA data sets that ship inside ``aeon`` (loaded offline; the
 ``benchmarks`` extra installs it), with their standard train/test split,
 beside 1-NN Euclidean and ``MLPClassifier`` on the flattened series.
@@ -38,6 +55,7 @@ import statistics
 import time
 import warnings
 
+import numpy as np
 import torch
 from _common import parse_range, parse_set, summarise
 from sklearn.exceptions import ConvergenceWarning
@@ -47,16 +65,23 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 from skorch.callbacks import Callback
 
-from sklearn_echo import LSTMClassifier, OneHotSequenceTransformer, make_echo_sequences
+from sklearn_echo import (
+    LSTMClassifier,
+    OneHotSequenceTransformer,
+    TokenLSTMClassifier,
+    make_echo_sequences,
+)
 from sklearn_echo._module import LSTMModule
 
 CONFIGS = {
-    # name: (length, n_features, out_index, n_train)
-    "book": (5, 10, 2, 10_000),
-    "tutorial": (50, 100, 2, 20_000),
+    # name: (length, n_features, out_index, n_train, min_length)
+    "book": (5, 10, 2, 10_000, None),
+    "tutorial": (50, 100, 2, 20_000, None),
+    "ragged": (50, 20, 2, 20_000, 10),
 }
 # Data sets that aeon ships inside its package (no download).
 REAL = ["ItalyPowerDemand", "BasicMotions", "GunPoint", "ArrowHead"]
+RAGGED = ["JapaneseVowels", "PickupGestureWiimoteZ"]
 
 
 class TestAccuracyTrace(Callback):
@@ -104,40 +129,46 @@ def plain_epoch_seconds(X, y, classifier):
 
 
 def run_echo(args, params):
-    length, n_features, out_index, n_train = CONFIGS[args.config]
+    length, n_features, out_index, n_train, min_length = CONFIGS[args.config]
     print(
-        f"suite=echo config={args.config} length={length} n_features={n_features} "
-        f"out_index={out_index} n_train={n_train} n_test={args.n_test} "
-        f"seeds={args.seeds} params={params}"
+        f"suite=echo config={args.config} model={args.model} length={length} "
+        f"min_length={min_length} n_features={n_features} out_index={out_index} "
+        f"n_train={n_train} n_test={args.n_test} seeds={args.seeds} params={params}"
     )
+    data = {"out_index": out_index, "min_length": min_length}
     X_test, y_test = make_echo_sequences(
-        args.n_test, length, n_features, out_index=out_index, random_state=10**6
+        args.n_test, length, n_features, random_state=10**6, **data
     )
     encoder = OneHotSequenceTransformer(n_features=n_features)
     onehot_test = encoder.fit_transform(X_test)
     rows = []
     for seed in args.seed_range:
         X, y = make_echo_sequences(
-            n_train, length, n_features, out_index=out_index, random_state=seed
+            n_train, length, n_features, random_state=seed, **data
         )
         clf_params = {"random_state": seed, **params}
         if args.trace:
             clf_params["callbacks"] = [TestAccuracyTrace(onehot_test, y_test)]
-        model = make_pipeline(
-            OneHotSequenceTransformer(n_features=n_features),
-            LSTMClassifier(**clf_params),
-        )
+        if args.model == "token":
+            classifier = TokenLSTMClassifier(n_features=n_features, **clf_params)
+            model = classifier
+        else:
+            model = make_pipeline(
+                OneHotSequenceTransformer(n_features=n_features),
+                LSTMClassifier(**clf_params),
+            )
+            classifier = model[-1]
         start = time.perf_counter()
         model.fit(X, y)
         fit_s = time.perf_counter() - start
         accuracy = model.score(X_test, y_test)
-        classifier = model[-1]
-        plain_s = plain_epoch_seconds(encoder.transform(X), y, classifier)
-        line = (
-            f"seed={seed:5d} epochs={classifier.n_iter_:3d} fit_s={fit_s:6.2f} "
-            f"plain_epoch_s={plain_s:5.2f} plain_epochs={fit_s / plain_s:5.2f} "
-            f"test_acc={accuracy:.4f}"
-        )
+        line = f"seed={seed:5d} epochs={classifier.n_iter_:3d} fit_s={fit_s:6.2f} "
+        if min_length is None:
+            plain_s = plain_epoch_seconds(encoder.transform(X), y, classifier)
+            line += f"plain_epoch_s={plain_s:5.2f} plain_epochs={fit_s / plain_s:5.2f} "
+        else:
+            plain_s = float("nan")
+        line += f"test_acc={accuracy:.4f}"
         if args.trace:
             line += " trace=" + " ".join(
                 f"{a:.3f}" for a in classifier.net_.history[:, "test_acc"]
@@ -145,7 +176,8 @@ def run_echo(args, params):
         print(line, flush=True)
         rows.append((accuracy, fit_s / plain_s, fit_s))
     summarise("test accuracy", [r[0] for r in rows], 0.99)
-    summarise("fit in plain-loop epochs", [r[1] for r in rows])
+    if min_length is None:
+        summarise("fit in plain-loop epochs", [r[1] for r in rows])
     summarise("fit seconds", [r[2] for r in rows])
     print(f"accuracies below 0.97: {sum(r[0] < 0.97 for r in rows)}")
 
@@ -214,13 +246,73 @@ def run_real(args, params):
         )
 
 
+def _padded(sequences, length):
+    """Zero-pad each (steps, channels) sequence at its end to ``length`` steps."""
+    out = np.zeros((len(sequences), length, sequences[0].shape[1]), np.float32)
+    for i, sequence in enumerate(sequences):
+        out[i, : len(sequence)] = sequence
+    return out
+
+
+def run_ragged(args, params):
+    from aeon.datasets import load_classification
+
+    print(f"suite=ragged datasets={args.datasets} seeds={args.seeds} params={params}")
+    for name in args.datasets:
+        # aeon gives a list of (n_channels, length_i) arrays; the LSTM reads steps.
+        X, y = load_classification(name, split="train")
+        X_test, y_test = load_classification(name, split="test")
+        X = [np.ascontiguousarray(x.T, dtype=np.float32) for x in X]
+        X_test = [np.ascontiguousarray(x.T, dtype=np.float32) for x in X_test]
+        lengths = [len(x) for x in X + X_test]
+        longest = max(lengths)
+        padded, padded_test = _padded(X, longest), _padded(X_test, longest)
+        flat = padded.reshape(len(X), -1)
+        flat_test = padded_test.reshape(len(X_test), -1)
+        knn = KNeighborsClassifier(n_neighbors=1).fit(flat, y).score(flat_test, y_test)
+        scores = {"ragged": [], "padded": [], "mlp": []}
+        times = {"ragged": [], "padded": []}
+        for seed in args.seed_range:
+            for kind, (train, test) in (
+                ("ragged", (X, X_test)),
+                ("padded", (padded, padded_test)),
+            ):
+                clf = LSTMClassifier(random_state=seed, **params)
+                start = time.perf_counter()
+                scores[kind].append(clf.fit(train, y).score(test, y_test))
+                times[kind].append(time.perf_counter() - start)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                baseline = MLPClassifier(random_state=seed, max_iter=1000)
+                scores["mlp"].append(baseline.fit(flat, y).score(flat_test, y_test))
+            print(
+                f"{name} seed={seed} lstm_ragged={scores['ragged'][-1]:.4f} "
+                f"lstm_padded={scores['padded'][-1]:.4f} "
+                f"mlp_padded={scores['mlp'][-1]:.4f} "
+                f"fit_s={times['ragged'][-1]:.2f}/{times['padded'][-1]:.2f}",
+                flush=True,
+            )
+        print(
+            f"{name}: train={len(X)} test={len(X_test)} lengths {min(lengths)}.."
+            f"{longest} channels={X[0].shape[1]} | LSTMClassifier ragged mean "
+            f"{statistics.fmean(scores['ragged']):.4f} (min "
+            f"{min(scores['ragged']):.4f}, fit {statistics.fmean(times['ragged']):.1f}"
+            f" s) | LSTMClassifier padded mean {statistics.fmean(scores['padded']):.4f}"
+            f" (min {min(scores['padded']):.4f}, fit "
+            f"{statistics.fmean(times['padded']):.1f} s) | 1-NN padded {knn:.4f} | "
+            f"MLPClassifier padded mean {statistics.fmean(scores['mlp']):.4f}",
+            flush=True,
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("suite", choices=["echo", "small", "real"])
+    parser.add_argument("suite", choices=["echo", "small", "real", "ragged"])
     parser.add_argument("--config", choices=sorted(CONFIGS), default="tutorial")
+    parser.add_argument("--model", choices=["pipeline", "token"], default="pipeline")
     parser.add_argument("--seeds", default="1000:1030", help="FIRST:STOP or N")
     parser.add_argument("--sizes", default="200,600")
-    parser.add_argument("--datasets", default=",".join(REAL))
+    parser.add_argument("--datasets", default=None, help="comma-separated")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--n-test", type=int, default=10_000)
     parser.add_argument("--trace", action="store_true")
@@ -230,13 +322,16 @@ def main():
     torch.set_num_threads(args.threads)
     args.seed_range = parse_range(args.seeds)
     args.sizes = [int(size) for size in args.sizes.split(",")]
-    args.datasets = args.datasets.split(",")
+    default = RAGGED if args.suite == "ragged" else REAL
+    args.datasets = args.datasets.split(",") if args.datasets else default
     params = {"device": args.device, **parse_set(args.set)}
     print(f"torch_threads={torch.get_num_threads()} torch={torch.__version__}")
     # Warm-up: the first fit of a process pays one-off torch initialisation.
     X_warm, y_warm = make_echo_sequences(256, 5, 10, random_state=0)
     LSTMClassifier(max_epochs=1).fit(X_warm, y_warm)
-    {"echo": run_echo, "small": run_small, "real": run_real}[args.suite](args, params)
+    suites = {"echo": run_echo, "small": run_small, "real": run_real}
+    suites["ragged"] = run_ragged
+    suites[args.suite](args, params)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ uses 1 thread.
 
     python benchmarks/bench_memory.py                      # the issue's sizes
     python benchmarks/bench_memory.py --paths tokens --n 1000000
+    python benchmarks/bench_memory.py --paths tokens --n 1000000 --min-length 10
 """
 
 import argparse
@@ -29,7 +30,7 @@ def _rss_mb():
     return pages * resource.getpagesize() / 2**20
 
 
-def child(path, n, length, n_features):
+def child(path, n, length, n_features, min_length):
     import torch
     from sklearn.pipeline import make_pipeline
 
@@ -42,7 +43,9 @@ def child(path, n, length, n_features):
 
     torch.set_num_threads(1)
     after_imports = _rss_mb()
-    X, y = make_echo_sequences(n, length, n_features, random_state=0)
+    X, y = make_echo_sequences(
+        n, length, n_features, min_length=min_length, random_state=0
+    )
     after_data = _rss_mb()
     if path == "onehot":
         model = make_pipeline(
@@ -72,6 +75,12 @@ def main():
     parser.add_argument("--paths", nargs="+", default=["tokens", "onehot"])
     parser.add_argument("--n", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--length", type=int, default=50)
+    parser.add_argument(
+        "--min-length",
+        type=int,
+        default=None,
+        help="lengths uniform in [min-length, length]: a list of sequences",
+    )
     parser.add_argument("--n-features", type=int, default=100)
     parser.add_argument(
         "--onehot-max-n",
@@ -79,14 +88,20 @@ def main():
         default=100_000,
         help="skip the one-hot path above this n (1M x 50 x 100 floats is 20 GB)",
     )
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        path, n, length, n_features = args.child
-        child(path, int(n), int(length), int(n_features))
+        path, n, length, n_features, min_length = args.child
+        min_length = None if min_length == "None" else int(min_length)
+        child(path, int(n), int(length), int(n_features), min_length)
         return
+    lengths = (
+        f"length={args.length}"
+        if args.min_length is None
+        else f"lengths {args.min_length}..{args.length} (a list of sequences)"
+    )
     print(
-        f"length={args.length} n_features={args.n_features}, fit 1 epoch + predict, "
+        f"{lengths} n_features={args.n_features}, fit 1 epoch + predict, "
         "1 torch thread, RSS in MB"
     )
     print(
@@ -111,6 +126,7 @@ def main():
                     str(n),
                     str(args.length),
                     str(args.n_features),
+                    str(args.min_length),
                 ],
                 capture_output=True,
                 text=True,

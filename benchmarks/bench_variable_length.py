@@ -1,0 +1,160 @@
+"""What sequences of different lengths cost, beside equal-length ones.
+
+The same number of echo sequences (20 values, ``out_index=2``) is trained
+and predicted twice, side by side in one run: with lengths uniform in
+[10, 50] (``make_echo_sequences(min_length=10)``, a list of sequences) and
+all of length 50 (an array).  The ratio of the two times says whether the
+cost follows the real steps: their mean is 30 of 50, so 0.6 is the floor
+where every step costs the same and nothing else does.
+
+Rows:
+
+- ``pipeline``: ``OneHotSequenceTransformer -> LSTMClassifier``;
+- ``token``: ``TokenLSTMClassifier``;
+- ``pipeline, random batches``: the pipeline with the batches drawn at random
+  instead of by length (``_POOL_BATCHES = 1``): what padding each batch to
+  its longest sequence would cost without sorting by length;
+- ``plain torch``: a hand-written loop (the same module, Adam, batches of
+  64), on batches of one length: 30 steps against 50.  The time of a batch
+  has a part that does not depend on its length (the LSTM's backward pass
+  set-up, the optimizer step, the head), so even this loop stays above 0.6.
+
+Training is ``max_epochs`` epochs with the stopping rule off
+(``early_stopping=False``, ``n_iter_no_change`` larger than the epochs);
+prediction is ``predict_proba`` on the training sequences.  Each time is the
+median of ``--repeats`` runs, the two lengths alternating.  torch runs on
+``--threads`` threads (default 1).
+
+    python benchmarks/bench_variable_length.py
+    python benchmarks/bench_variable_length.py --n 5000 --repeats 3
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import torch
+from sklearn.pipeline import make_pipeline
+
+import sklearn_echo._ragged as ragged
+from sklearn_echo import (
+    LSTMClassifier,
+    OneHotSequenceTransformer,
+    TokenLSTMClassifier,
+    make_echo_sequences,
+)
+from sklearn_echo._module import LSTMModule
+
+N_FEATURES, LENGTH, MIN_LENGTH = 20, 50, 10
+
+
+def _model(kind, epochs):
+    params = {
+        "max_epochs": epochs,
+        "early_stopping": False,
+        "n_iter_no_change": epochs + 1,
+        "random_state": 0,
+    }
+    if kind == "token":
+        return TokenLSTMClassifier(n_features=N_FEATURES, **params)
+    return make_pipeline(
+        OneHotSequenceTransformer(n_features=N_FEATURES), LSTMClassifier(**params)
+    )
+
+
+def _time(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def _estimator_rows(args, data):
+    rows = []
+    for name, kind, pool in (
+        ("pipeline", "pipeline", ragged._POOL_BATCHES),
+        ("token", "token", ragged._POOL_BATCHES),
+        ("pipeline, random batches", "pipeline", 1),
+    ):
+        times = {"fit": {}, "predict": {}}
+        for _ in range(args.repeats):
+            for shape, (X, y) in data.items():
+                saved, ragged._POOL_BATCHES = ragged._POOL_BATCHES, pool
+                try:
+                    model = _model(kind, args.epochs)
+                    fit = _time(lambda: model.fit(X, y))  # noqa: B023
+                    predict = _time(lambda: model.predict_proba(X))  # noqa: B023
+                finally:
+                    ragged._POOL_BATCHES = saved
+                times["fit"].setdefault(shape, []).append(fit)
+                times["predict"].setdefault(shape, []).append(predict)
+        for what, per_shape in times.items():
+            if name.endswith("random batches") and what == "predict":
+                continue  # prediction does not draw batches
+            ragged_s = statistics.median(per_shape["10..50"])
+            equal_s = statistics.median(per_shape["50"])
+            rows.append((f"{name} {what}", ragged_s, equal_s))
+    return rows
+
+
+def _plain_row(args):
+    """A plain PyTorch training loop: batches of 30 steps against 50."""
+    module = LSTMModule(N_FEATURES, N_FEATURES, t_max=LENGTH)
+    optimizer = torch.optim.Adam(module.parameters(), lr=0.01, fused=True)
+    criterion = torch.nn.CrossEntropyLoss()
+    n_batches = args.n // 64
+    rng = np.random.RandomState(0)
+    batches = {}
+    for steps in (30, 50):
+        tokens = rng.randint(N_FEATURES, size=(64, steps))
+        batches[steps] = (torch.eye(N_FEATURES)[tokens], torch.from_numpy(tokens[:, 2]))
+
+    def epoch(steps):
+        X, y = batches[steps]
+        for _ in range(n_batches):
+            loss = criterion(module(X), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    times = {30: [], 50: []}
+    for _ in range(args.repeats):
+        for steps in (30, 50):
+            times[steps].append(_time(lambda: epoch(steps)))  # noqa: B023
+    return (
+        "plain torch, one epoch",
+        statistics.median(times[30]),
+        statistics.median(times[50]),
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    X, y = make_echo_sequences(
+        args.n, LENGTH, N_FEATURES, min_length=MIN_LENGTH, random_state=0
+    )
+    X_equal, y_equal = make_echo_sequences(args.n, LENGTH, N_FEATURES, random_state=0)
+    mean_length = statistics.fmean(len(x) for x in X)
+    print(
+        f"torch_threads={torch.get_num_threads()} torch={torch.__version__} "
+        f"n={args.n} epochs={args.epochs} repeats={args.repeats} "
+        f"mean length {mean_length:.1f} of {LENGTH} (steps ratio "
+        f"{mean_length / LENGTH:.3f})"
+    )
+    # Warm-up: the first fit of a process pays one-off torch initialisation.
+    _model("pipeline", 1).fit(X[:500], y[:500])
+    data = {"10..50": (X, y), "50": (X_equal, y_equal)}
+    rows = [*_estimator_rows(args, data), _plain_row(args)]
+    print(f"{'':34s}{'10..50 s':>10s}{'50 s':>10s}{'ratio':>8s}")
+    for name, ragged_s, equal_s in rows:
+        print(f"{name:34s}{ragged_s:10.3f}{equal_s:10.3f}{ragged_s / equal_s:8.3f}")
+
+
+if __name__ == "__main__":
+    main()
