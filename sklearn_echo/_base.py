@@ -357,11 +357,12 @@ class BaseLSTMEstimator(BaseEstimator):
         Sequences of different lengths (see ``read_ragged``) are returned as
         :class:`~sklearn_echo._ragged.RaggedSequences` instead.
         """
-        ragged = read_ragged(
+        X, ragged = read_ragged(
             X,
             type(self).__name__,
             tokens=False,
-            length=None if reset else getattr(self, "n_features_in_", None),
+            reset=reset,
+            length=getattr(self, "n_features_in_", None),
         )
         if ragged is not None:
             X, y = self._validate_ragged(ragged, y, reset=reset)
@@ -740,6 +741,11 @@ class BaseLSTMEstimator(BaseEstimator):
         _check_y_given(self, y)
         first = not hasattr(self, "net_")
         X, y = self._validate_sequences(X, y, reset=first)
+        if isinstance(X, RaggedSequences):
+            # Trained on sequences of different lengths, the model has no
+            # length to hold arrays to, as after a fit on them.
+            for name in ("n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(name, None)
         y = self._partial_fit_targets(y, first=first, **target_kwargs)
         if first:
             self.input_size_ = self._input_size(X)

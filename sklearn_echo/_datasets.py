@@ -14,8 +14,12 @@ from sklearn_echo._validation import (
 )
 
 
-def _check_out_index(out_index, length):
-    """Return the out_index as a non-negative int or a tuple of them."""
+def _check_out_index(out_index, length, what=None):
+    """Return the out_index as a non-negative int or a tuple of them.
+
+    ``what`` describes the sequences in the error (default: their length).
+    """
+    what = what or f"sequences of length {length}"
     scalar = not isinstance(out_index, (list, tuple, np.ndarray)) or (
         isinstance(out_index, np.ndarray) and out_index.ndim == 0
     )
@@ -40,8 +44,8 @@ def _check_out_index(out_index, length):
             )
         if not -length <= index < length:
             raise ValueError(
-                f"out_index={int(index)} is out of range for sequences of length "
-                f"{length}: expected -{length} <= out_index < {length}."
+                f"out_index={int(index)} is out of range for {what}: expected "
+                f"-{length} <= out_index < {length}."
             )
         checked.append(int(index) % length)
     return checked[0] if scalar else tuple(checked)
@@ -145,7 +149,15 @@ def make_echo_sequences(
         min_length = check_int(min_length, "min_length", min_val=1, max_val=length)
     # With lengths that vary, a negative index counts from each sequence's
     # own end, so it must hold in the shortest.
-    index = _check_out_index(out_index, length if min_length is None else min_length)
+    if min_length is None:
+        index = _check_out_index(out_index, length)
+    else:
+        index = _check_out_index(
+            out_index,
+            min_length,
+            f"sequences as short as min_length={min_length} (negative values count "
+            "from each sequence's own end)",
+        )
     flip_y = check_float(flip_y, "flip_y", min_val=0.0, max_val=1.0)
     generator = check_random_state(random_state)
     check_allocation((n_samples, length), np.int64, "The sequences X")

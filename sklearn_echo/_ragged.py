@@ -107,14 +107,16 @@ def _is_sequence(item):
     )
 
 
-def read_ragged(X, estimator_name, *, tokens, length=None):
-    """Return X as :class:`RaggedSequences`, or None for the array path.
+def read_ragged(X, estimator_name, *, tokens, reset, length=None):
+    """Read X as sequences of different lengths, if it is given that way.
 
     ``X`` takes the ragged path when it is given sequence by sequence (a
-    list, tuple, 1-D object array or pandas Series of sequences) and the
-    sequences' lengths differ from each other or from ``length`` (the length
-    an estimator was fitted on, None if any).  Equal-length sequences take
-    the array path, as they always did, and get exactly the same results.
+    list, tuple, 1-D object array or pandas Series of sequences), unless it
+    can be read as an array of equal-length sequences: in :meth:`fit`
+    (``reset=True``) when the sequences all have one length; later, when they
+    all have the ``length`` the estimator was fitted on (a model fitted on
+    sequences of different lengths has none, and reads every list as
+    sequences).  The array path gives exactly the results it always gave.
 
     Parameters
     ----------
@@ -126,34 +128,35 @@ def read_ragged(X, estimator_name, *, tokens, length=None):
         Whether the sequences hold integer tokens (each a 1-D sequence) or
         real-valued steps (each 1-D, one feature per step, or 2-D of shape
         ``(length_i, n_features)``).
+    reset : bool
+        Whether this is a fit, which learns the input's form.
     length : int or None, default=None
-        The fitted sequence length, if the estimator was fitted on arrays.
+        The fitted sequence length (``n_features_in_``), if any.
 
     Returns
     -------
+    X : object
+        The input for the array path: ``X``, or a list of its sequences if it
+        was an object array or a Series, which the array checks cannot read.
     sequences : RaggedSequences or None
-        int64 tokens of shape (total_steps,), or float32 steps of shape
-        (total_steps, n_features).
+        None for the array path; else int64 tokens of shape (total_steps,),
+        or float32 steps of shape (total_steps, n_features).
     """
     if hasattr(X, "iloc") and getattr(X, "ndim", 0) == 1:
         # A pandas Series of sequences.
         X = X.to_numpy()
     if isinstance(X, np.ndarray):
         if X.dtype != object or X.ndim != 1 or not len(X):
-            return None
-        items = list(X)
-        if not all(_is_sequence(item) for item in items):
-            return None
-    elif isinstance(X, (list, tuple)) and X:
-        items = X
-        if not all(_is_sequence(item) for item in items):
-            return None
-        first = len(items[0])
-        if all(len(item) == first for item in items) and length in (None, first):
-            return None
-    else:
-        return None
-    return _check_ragged(items, estimator_name, tokens=tokens)
+            return X, None
+        X = list(X)
+    if not (isinstance(X, (list, tuple)) and X):
+        return X, None
+    if not all(_is_sequence(item) for item in X):
+        return X, None
+    first = len(X[0])
+    if all(len(item) == first for item in X) and (reset or length == first):
+        return X, None
+    return X, _check_ragged(X, estimator_name, tokens=tokens)
 
 
 def _check_ragged(items, name, *, tokens):
@@ -176,20 +179,31 @@ def _check_ragged(items, name, *, tokens):
     if values is None:
         values = np.concatenate(arrays)
     if tokens:
+        if values.dtype.kind == "f":
+            _check_finite(values, lengths, name)
         return RaggedSequences(check_tokens(values, name), lengths)
     values = values.astype(np.float32, copy=False)
+    # After the cast: a float64 beyond float32's range has become infinite.
+    _check_finite(values, lengths, name)
     if values.ndim == 1:
         values = values[:, np.newaxis]
-    with np.errstate(over="ignore", invalid="ignore"):
-        finite = np.isfinite(values.sum())
-    if not finite:
-        step = np.flatnonzero(~np.isfinite(values).all(axis=1))[0]
-        i = int(np.searchsorted(np.cumsum(lengths), step, side="right"))
-        raise ValueError(
-            f"Input X contains NaN or infinity (in sequence {i}); {name} needs "
-            "finite values."
-        )
     return RaggedSequences(values, lengths)
+
+
+def _check_finite(values, lengths, name):
+    """Raise scikit-learn's error for NaN or infinity, naming the sequence."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(values.sum()):
+            return
+    bad = ~np.isfinite(values)
+    if bad.ndim == 2:
+        bad = bad.any(axis=1)
+    step = np.flatnonzero(bad)[0]
+    i = int(np.searchsorted(np.cumsum(lengths), step, side="right"))
+    what = "NaN" if np.isnan(values[step]).any() else "infinity"
+    raise ValueError(
+        f"Input X contains {what} (in sequence {i}); {name} needs finite values."
+    )
 
 
 def _end_to_end(arrays, lengths):
@@ -258,23 +272,33 @@ def _raise_first_error(items, name, *, tokens):
                 f"Sequence {i} of X is empty: {name} needs at least one step in "
                 "every sequence."
             )
+        expected = (
+            "1-D sequences of tokens"
+            if tokens
+            else "sequences that are all 1-D (one feature per step) or all "
+            "2-D of shape (length, n_features)"
+        )
+        if array.ndim not in ((1,) if tokens else (1, 2)):
+            raise ValueError(
+                f"{name} expects {expected}, but sequence {i} of X is "
+                f"{array.ndim}-D (shape {array.shape})."
+            )
         if ndim is None:
             ndim = array.ndim
-        if array.ndim not in ((1,) if tokens else (1, 2)) or array.ndim != ndim:
-            expected = (
-                "1-D sequences of tokens"
-                if tokens
-                else "sequences that are all 1-D (one feature per step) or all "
-                "2-D of shape (length, n_features)"
-            )
+        if array.ndim != ndim:
             raise ValueError(
                 f"{name} expects {expected}, but sequence 0 of X is {ndim}-D and "
                 f"sequence {i} is {array.ndim}-D (shape {array.shape})."
             )
         if ndim == 2:
+            if array.shape[1] == 0:
+                raise ValueError(
+                    f"Sequence {i} of X has 0 features per step: {name} needs "
+                    "at least 1."
+                )
             if width is None:
                 width = array.shape[1]
-            if array.shape[1] != width or width == 0:
+            if array.shape[1] != width:
                 raise ValueError(
                     f"{name} expects the same number of features at every step, "
                     f"but sequence 0 of X has {width} and sequence {i} has "

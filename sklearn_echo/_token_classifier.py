@@ -263,11 +263,12 @@ class TokenLSTMClassifier(LSTMClassifier):
         Sequences of different lengths are returned as
         :class:`~sklearn_echo._ragged.RaggedSequences` of int64 tokens.
         """
-        ragged = read_ragged(
+        X, ragged = read_ragged(
             X,
             type(self).__name__,
             tokens=True,
-            length=None if reset else getattr(self, "n_features_in_", None),
+            reset=reset,
+            length=getattr(self, "n_features_in_", None),
         )
         if ragged is None:
             sequences, y = validate_tokens(self, X, y, reset=reset)

@@ -135,7 +135,7 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         self._check_params()
-        ragged = read_ragged(X, type(self).__name__, tokens=True)
+        X, ragged = read_ragged(X, type(self).__name__, tokens=True, reset=True)
         if ragged is None:
             tokens, _ = validate_tokens(self, X, reset=True)
         else:
@@ -183,10 +183,11 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         dtype = self._check_params()
-        ragged = read_ragged(
+        X, ragged = read_ragged(
             X,
             type(self).__name__,
             tokens=True,
+            reset=False,
             length=getattr(self, "n_features_in_", None),
         )
         if ragged is None:
@@ -220,7 +221,9 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         length = getattr(self, "n_features_in_", None)
-        ragged = read_ragged(X, type(self).__name__, tokens=False, length=length)
+        X, ragged = read_ragged(
+            X, type(self).__name__, tokens=False, reset=False, length=length
+        )
         if ragged is not None:
             if ragged.values.shape[1] != self.vocabulary_size_:
                 raise ValueError(
