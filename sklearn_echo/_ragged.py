@@ -101,12 +101,6 @@ def length_sorted_batches(order, lengths, batch_size, *, pooled):
     return [order[start : start + batch_size] for start in starts]
 
 
-def _is_sequence(item):
-    return isinstance(item, (list, tuple)) or (
-        isinstance(item, np.ndarray) and item.ndim >= 1
-    )
-
-
 def read_ragged(X, estimator_name, *, tokens, reset, length=None):
     """Read X as sequences of different lengths, if it is given that way.
 
@@ -151,10 +145,16 @@ def read_ragged(X, estimator_name, *, tokens, reset, length=None):
         X = list(X)
     if not (isinstance(X, (list, tuple)) and X):
         return X, None
-    if not all(_is_sequence(item) for item in X):
+    # Sequences are lists, tuples or arrays; anything else (numbers, strings)
+    # is left to the array checks and their errors.
+    kinds = {type(item) for item in X}
+    if not all(issubclass(kind, (list, tuple, np.ndarray)) for kind in kinds):
         return X, None
-    first = len(X[0])
-    if all(len(item) == first for item in X) and (reset or length == first):
+    try:
+        lengths = set(map(len, X))
+    except TypeError:  # a 0-d array
+        return X, None
+    if len(lengths) == 1 and (reset or length in lengths):
         return X, None
     return X, _check_ragged(X, estimator_name, tokens=tokens)
 
