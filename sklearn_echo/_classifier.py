@@ -154,6 +154,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
 
     n_features_in_ : int
         The number of columns of ``X`` seen in :meth:`fit`: the sequence length.
+        Not set after a fit on sequences of different lengths.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns of a DataFrame seen in :meth:`fit`.
@@ -469,11 +470,14 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, length, n_features) or \
-                (n_samples, length)
+                (n_samples, length), or list of n_samples sequences
             Training sequences, e.g. the output of
             :class:`OneHotSequenceTransformer`.  For
             :class:`TokenLSTMClassifier`: integer tokens of shape
             (n_samples, length).
+            Sequences of different lengths go in a list, each of shape
+            (length_i, n_features) or (length_i,) (integer tokens for
+            :class:`TokenLSTMClassifier`); see :ref:`variable-length`.
 
         y : array-like of shape (n_samples,) or (n_samples, k)
             Class labels (integers, strings, ...), at least two distinct; a
@@ -493,9 +497,12 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, length, n_features) or \
-                (n_samples, length)
+                (n_samples, length), or list of n_samples sequences
             Training sequences (integer tokens of shape (n_samples, length)
             for :class:`TokenLSTMClassifier`).
+            Sequences of different lengths go in a list, each of shape
+            (length_i, n_features) or (length_i,) (integer tokens for
+            :class:`TokenLSTMClassifier`); see :ref:`variable-length`.
 
         y : array-like of shape (n_samples,) or (n_samples, k)
             Class labels; a 2-D ``y`` holds ``k`` targets.
@@ -523,9 +530,12 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, length, n_features) or \
-                (n_samples, length)
+                (n_samples, length), or list of n_samples sequences
             Sequences shaped like the training data (integer tokens for
             :class:`TokenLSTMClassifier`).
+            Sequences of different lengths go in a list, each of shape
+            (length_i, n_features) or (length_i,) (integer tokens for
+            :class:`TokenLSTMClassifier`); see :ref:`variable-length`.
 
         Returns
         -------
@@ -549,9 +559,12 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, length, n_features) or \
-                (n_samples, length)
+                (n_samples, length), or list of n_samples sequences
             Sequences shaped like the training data (integer tokens for
             :class:`TokenLSTMClassifier`).
+            Sequences of different lengths go in a list, each of shape
+            (length_i, n_features) or (length_i,) (integer tokens for
+            :class:`TokenLSTMClassifier`); see :ref:`variable-length`.
 
         Returns
         -------
@@ -585,8 +598,11 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, length, n_features) or \
-                (n_samples, length)
+                (n_samples, length), or list of n_samples sequences
             Test sequences.
+            Sequences of different lengths go in a list, each of shape
+            (length_i, n_features) or (length_i,) (integer tokens for
+            :class:`TokenLSTMClassifier`); see :ref:`variable-length`.
 
         y : array-like of shape (n_samples,) or (n_samples, k)
             True labels.

@@ -148,6 +148,7 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
 
     n_features_in_ : int
         The number of columns of ``X`` seen in :meth:`fit`: the sequence length.
+        Not set after a fit on sequences of different lengths.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns of a DataFrame seen in :meth:`fit`.
@@ -338,8 +339,10 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, length, n_features) or \
-                (n_samples, length)
+                (n_samples, length), or list of n_samples sequences
             Training sequences.
+            Sequences of different lengths go in a list, each of shape
+            (length_i, n_features) or (length_i,); see :ref:`variable-length`.
 
         y : array-like of shape (n_samples,) or (n_samples, k)
             Real-valued targets, finite.
@@ -361,8 +364,10 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, length, n_features) or \
-                (n_samples, length)
+                (n_samples, length), or list of n_samples sequences
             Training sequences.
+            Sequences of different lengths go in a list, each of shape
+            (length_i, n_features) or (length_i,); see :ref:`variable-length`.
 
         y : array-like of shape (n_samples,) or (n_samples, k)
             Real-valued targets.
@@ -382,8 +387,10 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, length, n_features) or \
-                (n_samples, length)
+                (n_samples, length), or list of n_samples sequences
             Sequences shaped like the training data.
+            Sequences of different lengths go in a list, each of shape
+            (length_i, n_features) or (length_i,); see :ref:`variable-length`.
 
         Returns
         -------
@@ -405,8 +412,10 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, length, n_features) or \
-                (n_samples, length)
+                (n_samples, length), or list of n_samples sequences
             Sequences shaped like the training data.
+            Sequences of different lengths go in a list, each of shape
+            (length_i, n_features) or (length_i,); see :ref:`variable-length`.
 
         y : array-like of shape (n_samples,) or (n_samples, k)
             True values.

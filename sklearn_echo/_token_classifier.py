@@ -129,7 +129,8 @@ class TokenLSTMClassifier(LSTMClassifier):
         given, else the largest token plus one).
 
     n_features_in_ : int
-        The sequence length.
+        The sequence length.  Not set after a fit on sequences of different
+        lengths.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns of a DataFrame seen in :meth:`fit`.

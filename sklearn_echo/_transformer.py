@@ -51,7 +51,8 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
 
     n_features_in_ : int
         The number of columns of ``X`` seen in :meth:`fit`, i.e. the sequence
-        length (scikit-learn's meaning of "features").
+        length (scikit-learn's meaning of "features").  Not set after a fit on
+        sequences of different lengths.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns seen in :meth:`fit`.  Defined only when ``X`` has
@@ -122,9 +123,10 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, length)
+        X : array-like of shape (n_samples, length), or list of sequences
             Integer tokens >= 0: a list of lists, an integer or integral-float
-            array, or a pandas DataFrame.
+            array, or a pandas DataFrame; sequences of different lengths in a
+            list (see :ref:`variable-length`).
 
         y : None
             Ignored.
@@ -153,7 +155,7 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, length)
+        X : array-like of shape (n_samples, length), or list of sequences
             Integer tokens >= 0.
 
         y : None
@@ -161,8 +163,10 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_onehot : ndarray of shape (n_samples, length, `vocabulary_size_`)
-            The one-hot encoding of ``X``.  If encoding fails (e.g. the output
+        X_onehot : ndarray of shape (n_samples, length, `vocabulary_size_`) \
+                or list of ndarray
+            The one-hot encoding of ``X``; for sequences of different lengths,
+            a list of arrays of shape (length_i, `vocabulary_size_`).  If encoding fails (e.g. the output
             would not fit in memory) the transformer is left as it was.
         """
         return self.fit(X).transform(X)
@@ -172,14 +176,19 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, length)
-            Integer tokens >= 0, with the sequence length seen in :meth:`fit`.
+        X : array-like of shape (n_samples, length), or list of sequences
+            Integer tokens >= 0: an array with the sequence length seen in
+            :meth:`fit`, or a list of sequences of any lengths.
 
         Returns
         -------
-        X_onehot : ndarray of shape (n_samples, length, `vocabulary_size_`)
+        X_onehot : ndarray of shape (n_samples, length, `vocabulary_size_`) \
+                or list of ndarray
             ``X_onehot[i, t, k]`` is 1 where ``X[i, t] == k``, else 0.  A step
             with an unknown token is all zeros when ``handle_unknown='ignore'``.
+            A list of sequences of other lengths than the fitted one gives a
+            list of arrays of shape (length_i, `vocabulary_size_`), views of
+            one array.
         """
         check_is_fitted(self)
         dtype = self._check_params()
@@ -209,12 +218,14 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, length, `vocabulary_size_`)
+        X : array-like of shape (n_samples, length, `vocabulary_size_`), \
+                or list of sequences
             One-hot (or score) sequences, e.g. the output of :meth:`transform`.
 
         Returns
         -------
-        X_tokens : ndarray of shape (n_samples, length), dtype=int64
+        X_tokens : ndarray of shape (n_samples, length), dtype=int64, or list
+            A list of 1-D arrays for a list of sequences of other lengths.
             The index of the largest value of each step.  A step that is all
             zeros (an unknown token encoded with ``handle_unknown='ignore'``)
             decodes to ``-1``.
