@@ -166,8 +166,9 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
         X_onehot : ndarray of shape (n_samples, length, `vocabulary_size_`) \
                 or list of ndarray
             The one-hot encoding of ``X``; for sequences of different lengths,
-            a list of arrays of shape (length_i, `vocabulary_size_`).  If encoding fails (e.g. the output
-            would not fit in memory) the transformer is left as it was.
+            a list of arrays of shape (length_i, `vocabulary_size_`).  If
+            encoding fails (e.g. the output would not fit in memory) the
+            transformer is left as it was.
         """
         return self.fit(X).transform(X)
 
