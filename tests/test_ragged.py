@@ -31,6 +31,7 @@ from sklearn_echo import (
     TokenLSTMClassifier,
     make_echo_sequences,
 )
+from sklearn_echo._ragged import length_sorted_batches, read_ragged
 
 N_FEATURES = 4
 LENGTH = 12
@@ -1057,3 +1058,66 @@ def test_ragged_fits_with_other_random_states_differ():
     first = _token_classifier(random_state=0).fit(X_TOK, Y_TOK)
     second = _token_classifier(random_state=1).fit(X_TOK, Y_TOK)
     assert not np.array_equal(first.predict_proba(X_TOK), second.predict_proba(X_TOK))
+
+
+# --- how the sequences are stored --------------------------------------------------
+
+
+def test_views_of_one_array_are_read_in_place_and_never_written():
+    # make_echo_sequences returns views of one buffer, one after the other: read
+    # as they are, without a copy of every step.
+    X, y = make_echo_sequences(300, 12, 5, min_length=3, random_state=0)
+    before = [x.copy() for x in X]
+    _, sequences = read_ragged(X, "test", tokens=True, reset=True)
+    assert np.shares_memory(sequences.values, X[0])
+    clf = TokenLSTMClassifier(n_features=5, max_epochs=2, random_state=0).fit(X, y)
+    clf.predict_proba(X)
+    for x, copied in zip(X, before, strict=True):
+        assert_array_equal(x, copied)
+
+
+@pytest.mark.parametrize(
+    "reorder",
+    [lambda X: X[::-1], lambda X: X[::2], lambda X: [x.copy() for x in X]],
+    ids=["reversed", "every-other", "copies"],
+)
+def test_sequences_that_are_not_consecutive_views_are_copied_in_order(reorder):
+    X, _ = make_echo_sequences(50, 12, 5, min_length=3, random_state=0)
+    X = reorder(X)
+    _, sequences = read_ragged(X, "test", tokens=True, reset=True)
+    assert [x.tolist() for x in sequences.to_list()] == [x.tolist() for x in X]
+
+
+def test_length_sorted_batches_hold_every_sequence_once_in_similar_lengths():
+    lengths = np.random.RandomState(0).randint(1, 100, size=1000)
+    order = np.random.RandomState(1).permutation(1000)
+    batches = length_sorted_batches(order, lengths, 10, pooled=True)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(1000))
+    # Pools of 50 batches (500 sequences) sorted by length: a batch spans a few
+    # lengths, where a random batch spans most of 1..99.
+    spans = [np.ptp(lengths[batch]) for batch in batches]
+    assert np.median(spans) <= 3
+
+
+def test_a_list_is_read_as_sequences_by_a_model_fitted_on_different_lengths():
+    # No fitted length: every list takes the sequence path (no block-size probe
+    # per new length), and agrees with the array path.
+    X, y = make_echo_sequences(200, 12, 5, min_length=3, random_state=0)
+    clf = TokenLSTMClassifier(n_features=5, max_epochs=2, random_state=0).fit(X, y)
+    one = [np.array([1, 2, 3, 4])]
+    _, sequences = read_ragged(one, "test", tokens=True, reset=False)
+    assert sequences is not None
+    assert_allclose(
+        clf.predict_proba(one), clf.predict_proba(np.array(one)), rtol=0, atol=1e-6
+    )
+
+
+def test_partial_fit_on_different_lengths_forgets_the_fitted_length():
+    X, y = make_echo_sequences(60, 6, 3, random_state=0)
+    clf = TokenLSTMClassifier(n_features=3, random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    assert clf.n_features_in_ == 6
+    X_ragged, y_ragged = make_echo_sequences(60, 9, 3, min_length=3, random_state=1)
+    clf.partial_fit(X_ragged, y_ragged)
+    assert not hasattr(clf, "n_features_in_")
+    assert clf.predict(np.zeros((2, 9), dtype=np.int64)).shape == (2,)
