@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
+from sklearn_echo._ragged import RaggedSequences
 from sklearn_echo._validation import (
     INT64_MAX,
     check_allocation,
@@ -190,7 +191,7 @@ def _echo_ragged(generator, n_samples, min_length, length, n_features, out_index
     )
     starts = starts.reshape((-1,) + (1,) * indices.ndim)
     y = values[starts + positions]
-    return np.split(values, starts.ravel()[1:]), y
+    return RaggedSequences(values, lengths.astype(np.int64)).to_list(), y
 
 
 def make_adding_problem(n_samples=100, length=100, *, random_state=None):

@@ -1121,3 +1121,55 @@ def test_partial_fit_on_different_lengths_forgets_the_fitted_length():
     clf.partial_fit(X_ragged, y_ragged)
     assert not hasattr(clf, "n_features_in_")
     assert clf.predict(np.zeros((2, 9), dtype=np.int64)).shape == (2,)
+
+
+def test_generated_and_transformed_lists_are_read_back_without_a_pass():
+    X, _ = make_echo_sequences(50, 12, 5, min_length=3, random_state=0)
+    stored = X.storage()
+    assert stored is not None
+    assert read_ragged(X, "test", tokens=True, reset=True)[1].values is stored.values
+    onehot = OneHotSequenceTransformer(n_features=5).fit_transform(X)
+    assert onehot.storage() is not None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda X: X.__setitem__(0, X[0].copy()),
+        lambda X: X.append(np.array([1, 2, 3])),
+        lambda X: X.reverse(),
+        lambda X: X.pop(),
+    ],
+    ids=["item-replaced", "appended", "reordered", "removed"],
+)
+def test_a_changed_list_is_read_as_a_plain_list(change):
+    X, _ = make_echo_sequences(50, 12, 5, min_length=3, random_state=0)
+    change(X)
+    assert X.storage() is None
+    _, sequences = read_ragged(X, "test", tokens=True, reset=True)
+    assert [x.tolist() for x in sequences.to_list()] == [x.tolist() for x in X]
+
+
+def test_values_changed_in_place_are_checked_again():
+    X, y = make_echo_sequences(50, 12, 5, min_length=3, random_state=0)
+    X[3][1] = -2  # a view: the stored array changes with it
+    with pytest.raises(ValueError, match=r"^Negative values in data passed to"):
+        TokenLSTMClassifier(n_features=5, **FAST).fit(X, y)
+    X_new, _ = make_echo_sequences(20, 12, 5, min_length=3, random_state=1)
+    onehot = OneHotSequenceTransformer(n_features=5).fit(X_new).transform(X_new)
+    onehot[2][0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^Input X contains NaN \(in sequence 2\)"):
+        LSTMClassifier(**FAST).fit(onehot, np.arange(20) % 2)
+
+
+@pytest.mark.parametrize(
+    "copier",
+    [copy.copy, copy.deepcopy, lambda X: pickle.loads(pickle.dumps(X))],
+    ids=["copy", "deepcopy", "pickle"],
+)
+def test_copies_of_a_generated_list_hold_the_same_sequences(copier):
+    X, _ = make_echo_sequences(50, 12, 5, min_length=3, random_state=0)
+    copied = copier(X)
+    assert copied.storage() is not None
+    assert [x.tolist() for x in copied] == [x.tolist() for x in X]
+    assert type(X[:10]) is list
