@@ -170,10 +170,11 @@ print(f"  of the others:           {wrong[~starts_with_zero].mean():.1%}")
 # epochs.
 #
 # The list holds 30 steps a sequence on average, against 50 in the arrays,
-# yet an epoch took about as long with every input (1.6 s on a quiet machine
-# when this page was written; the printout above has this build's times): at
-# this size, on one thread, the fits differed by their number of epochs, not
-# by the steps they read.  What the list saves is the choice of padding: had
+# and its epochs were shorter (1.2 s against 1.5 s when this page was
+# written; the printout above has this build's times), though not by 30/50: a
+# batch also costs what does not depend on its length (the optimizer's step,
+# the backward pass's set-up).  Most of the saving came from the epochs: 3
+# against 5 or 6.  What the list saves beyond time is the choice of padding: had
 # the target been counted from the end (a negative ``out_index``), padding at
 # the end would have moved it in every row shorter than 50, while padding at
 # the front would not; the list needs no such choice.
@@ -228,9 +229,10 @@ plt.show()
 # Reading the last plot
 # ---------------------
 # Predicted with much longer sequences, each short sequence gets the
-# probabilities it gets alone: the largest change was 0.0 when this page was
-# built (a block of other lengths may round a sum differently, by less than
-# 1e-5; a change of exactly 0 is drawn at 1e-8).  Given as a zero-padded
+# probabilities it gets alone, up to rounding: the largest change was 7e-9
+# when this page was built (a block of other lengths may round a sum
+# differently; the tests hold it within 1e-5, and a change of exactly 0 would
+# be drawn at 1e-8).  Given as a zero-padded
 # array, the same model reads the zeros as data.  Up to 200 steps the
 # probabilities moved by about 0.005 and no prediction changed, as the model
 # carries the target across the zeros; at 400 steps one of the 20 predictions
