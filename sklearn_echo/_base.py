@@ -39,7 +39,11 @@ from sklearn_echo._callbacks import (
 )
 from sklearn_echo._module import LSTMModule
 from sklearn_echo._net import _BatchIterator
-from sklearn_echo._ragged import RaggedSequences, read_ragged
+from sklearn_echo._ragged import (
+    RaggedSequences,
+    forget_fitted_length,
+    read_ragged,
+)
 from sklearn_echo._validation import (
     check_allocation,
     check_float,
@@ -415,8 +419,7 @@ class BaseLSTMEstimator(BaseEstimator):
         fitted on them predicts arrays of any length.
         """
         if reset:
-            for name in ("n_features_in_", "feature_names_in_"):
-                self.__dict__.pop(name, None)
+            forget_fitted_length(self)
         if y is not None:
             # What validate_data(X, y, multi_output=True) does with y.
             y = check_array(
@@ -713,10 +716,10 @@ class BaseLSTMEstimator(BaseEstimator):
             self._target_signature(),
         )
         # A length of None (sequences of different lengths) matches any.
-        lengths_differ = None not in (previous and previous[0], current[0]) and (
-            previous[0] != current[0]
-        )
-        if continuing and (previous[1:] != current[1:] or lengths_differ):
+        if continuing and (
+            previous[1:] != current[1:]
+            or (None not in (previous[0], current[0]) and previous[0] != current[0])
+        ):
             raise ValueError(
                 "warm_start=True continues the fitted network, so X must keep its "
                 f"(length, input size) {previous[:2]} and y its "
@@ -744,8 +747,7 @@ class BaseLSTMEstimator(BaseEstimator):
         if isinstance(X, RaggedSequences):
             # Trained on sequences of different lengths, the model has no
             # length to hold arrays to, as after a fit on them.
-            for name in ("n_features_in_", "feature_names_in_"):
-                self.__dict__.pop(name, None)
+            forget_fitted_length(self)
         y = self._partial_fit_targets(y, first=first, **target_kwargs)
         if first:
             self.input_size_ = self._input_size(X)

@@ -136,6 +136,17 @@ class SequenceList(list):
         return None
 
 
+def forget_fitted_length(estimator):
+    """Remove what a fit on arrays learnt of their columns from ``estimator``.
+
+    scikit-learn's number of features (``n_features_in_``) is the sequence
+    length here, and sequences of different lengths have none; their
+    columns have no names either.
+    """
+    for name in ("n_features_in_", "feature_names_in_"):
+        estimator.__dict__.pop(name, None)
+
+
 def _sequence_list(values, lengths):
     """Rebuild a :class:`SequenceList` (for pickle and deepcopy)."""
     return RaggedSequences(values, lengths).to_list()

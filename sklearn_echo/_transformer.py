@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from sklearn_echo._ragged import read_ragged
+from sklearn_echo._ragged import forget_fitted_length, read_ragged
 from sklearn_echo._validation import (
     INT64_MAX,
     check_allocation,
@@ -141,10 +141,8 @@ class OneHotSequenceTransformer(TransformerMixin, BaseEstimator):
         if ragged is None:
             tokens, _ = validate_tokens(self, X, reset=True)
         else:
-            # Sequences of different lengths have no scikit-learn "number of
-            # features" (the length); the fitted transformer takes any length.
-            for name in ("n_features_in_", "feature_names_in_"):
-                self.__dict__.pop(name, None)
+            # The fitted transformer takes any length.
+            forget_fitted_length(self)
             tokens = ragged.values
         self.vocabulary_size_ = fit_vocabulary_size(tokens, self.n_features)
         return self
