@@ -397,8 +397,13 @@ def test_a_sequence_predicted_alone_or_among_longer_ones_gets_the_same_output(
 ):
     model = padding_models[case]
     X, long = _test_and_long(PADDING_CASES[case][0])
-    # A list of one sequence has one length: it takes the array path.
+    # Alone: a list of one sequence (read as sequences by a model fitted on
+    # different lengths), and an array of one (the array path).
     alone = np.concatenate([_outputs(model, [x]) for x in X])
+    alone_as_array = np.concatenate(
+        [_outputs(model, np.asarray(x)[np.newaxis]) for x in X]
+    )
+    assert_allclose(alone_as_array, alone, rtol=0, atol=ATOL)
     mixed, rows = _with_long_sequences(X, long)
     together = _outputs(model, mixed)[rows]
     assert together.shape == alone.shape
