@@ -66,7 +66,9 @@ class _PrintSummary(Callback):
         self.out = out
 
     def on_train_begin(self, net, X=None, **kwargs):
-        self.out(net.module_.summary(X.shape[1]))
+        # Sequences of different lengths (--min-length) have no one length.
+        length = X.shape[1] if hasattr(X, "shape") else None
+        self.out(net.module_.summary(length))
         self.out("")
 
 
@@ -91,6 +93,13 @@ def build_parser():
     )
     demo.add_argument(
         "--length", type=_positive_int, default=50, help="steps per sequence"
+    )
+    demo.add_argument(
+        "--min-length",
+        type=_positive_int,
+        default=None,
+        help="draw each sequence's length from [min-length, length]: sequences of "
+        "different lengths (default: all of --length steps)",
     )
     demo.add_argument(
         "--n-features",
@@ -136,9 +145,24 @@ def run_demo(args, out=print):
         raise ValueError(
             f"--out-index {args.out_index} is out of range for --length {args.length}"
         )
+    if args.min_length is not None:
+        if args.min_length > args.length:
+            raise ValueError(
+                f"--min-length {args.min_length} is longer than --length {args.length}"
+            )
+        if not -args.min_length <= args.out_index < args.min_length:
+            raise ValueError(
+                f"--out-index {args.out_index} is out of range for --min-length "
+                f"{args.min_length}: every sequence must hold it"
+            )
+    lengths = (
+        f"length={args.length}"
+        if args.min_length is None
+        else f"lengths={args.min_length}..{args.length}"
+    )
     out(f"sklearn_echo {__version__}: the echo sequence problem")
     out(
-        f"Config: length={args.length} n_features={args.n_features} "
+        f"Config: {lengths} n_features={args.n_features} "
         f"out_index={args.out_index} n_samples={args.n_samples} n_test={args.n_test} "
         f"epochs={args.epochs} seed={args.seed} torch_threads={torch.get_num_threads()}"
     )
@@ -147,6 +171,7 @@ def run_demo(args, out=print):
         args.length,
         args.n_features,
         out_index=args.out_index,
+        min_length=args.min_length,
         random_state=args.seed,
     )
     # Fresh sequences from another stream of the same seed: never seen in training.
@@ -155,6 +180,7 @@ def run_demo(args, out=print):
         args.length,
         args.n_features,
         out_index=args.out_index,
+        min_length=args.min_length,
         random_state=np.random.RandomState(args.seed).randint(2**31 - 1) + 1,
     )
     X_new, y_new = X_test[-1:], y_test[-1:]

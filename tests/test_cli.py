@@ -105,3 +105,30 @@ def test_module_entry_point_bad_option_exits_2_without_traceback():
 def test_console_script_is_installed_and_points_to_main():
     (script,) = entry_points(group="console_scripts", name="sklearn-echo")
     assert script.value == "sklearn_echo.__main__:main"
+
+
+def test_demo_with_min_length_trains_on_sequences_of_different_lengths(capsys):
+    args = [*SMALL, "--length", "8", "--min-length", "3"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Config: lengths=3..8 n_features=10 out_index=2 n_samples=600" in out
+    assert "Input shape: (None, None, 10)" in out
+    assert "Accuracy on 50 fresh sequences:" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--min-length", "9"], "--min-length 9 is longer than --length 5"),
+        (
+            ["--min-length", "2"],
+            "--out-index 2 is out of range for --min-length 2: every sequence "
+            "must hold it",
+        ),
+    ],
+)
+def test_demo_rejects_a_min_length_that_cannot_hold_out_index(capsys, extra, message):
+    with pytest.raises(SystemExit) as excinfo:
+        main([*SMALL, *extra])
+    assert excinfo.value.code == 2
+    assert message in capsys.readouterr().err
