@@ -85,6 +85,8 @@ def _estimator_rows(args, data):
                 saved, ragged._POOL_BATCHES = ragged._POOL_BATCHES, pool
                 try:
                     model = _model(kind, args.epochs)
+                    # The lambdas run at once, inside this iteration (B023 is
+                    # about closures called after the loop has moved on).
                     fit = _time(lambda: model.fit(X, y))  # noqa: B023
                     predict = _time(lambda: model.predict_proba(X))  # noqa: B023
                 finally:
@@ -126,6 +128,7 @@ def _plain_row(args):
     times = {30: [], 50: []}
     for _ in range(args.repeats):
         for steps in (30, 50):
+            # Called at once, inside this iteration.
             times[steps].append(_time(lambda: epoch(steps)))  # noqa: B023
     equal_30, equal_50 = statistics.median(times[30]), statistics.median(times[50])
     return ("plain torch, one epoch", float("nan"), equal_50, equal_30)

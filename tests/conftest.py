@@ -28,3 +28,31 @@ if os.environ.get("CI"):
 def rng():
     """A fresh, seeded numpy generator for each test."""
     return np.random.RandomState(0)
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A local dask cluster: two worker processes of one thread each, on loopback.
+
+    Two workers, so that joblib's dask backend sends the fits to the cluster
+    (with one, it runs them here, one after the other).  Each worker inherits
+    this process's environment; ``env`` repeats the one-thread settings, so
+    that a worker never spreads over both cores.  Shared by every test module
+    that uses it: starting a cluster takes seconds.
+    """
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        env={"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+    )
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()

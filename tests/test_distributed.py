@@ -1,11 +1,12 @@
 """Scale-out (issue 6): the same random_state gives the same results on any backend.
 
-A real dask.distributed cluster of two worker processes on loopback, started and
-stopped by this module; joblib's default backend (loky) for comparison.  Each
-worker runs one task at a time with one torch thread: dask's Nanny sets
-``OMP_NUM_THREADS=1`` before it spawns a worker (``pre-spawn-environ``), and the
-``env`` passed to ``LocalCluster`` below repeats it explicitly, so that an
-``OMP_NUM_THREADS`` inherited from the shell cannot override it.
+A real dask.distributed cluster of two worker processes on loopback (the
+``dask_client`` fixture of ``conftest.py``); joblib's default backend (loky) for
+comparison.  Each worker runs one task at a time with one torch thread: dask's
+Nanny sets ``OMP_NUM_THREADS=1`` before it spawns a worker
+(``pre-spawn-environ``), and the ``env`` the fixture passes to ``LocalCluster``
+repeats it explicitly, so that an ``OMP_NUM_THREADS`` inherited from the shell
+cannot override it.
 """
 
 import os
@@ -14,7 +15,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from distributed import Client, LocalCluster, get_task_stream
+from distributed import get_task_stream
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -29,7 +30,6 @@ from sklearn_echo import (
 
 X, Y = make_echo_sequences(200, 4, 5, random_state=0)
 GRID = {"lstmclassifier__hidden_size": [4, 8]}
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def _pipeline():
@@ -43,24 +43,6 @@ def _token_classifier():
     return TokenLSTMClassifier(
         n_features=5, hidden_size=8, max_epochs=2, random_state=0
     )
-
-
-@pytest.fixture(scope="module")
-def dask_client():
-    cluster = LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        env=ONE_THREAD,
-    )
-    client = Client(cluster)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
-from distributed import Client, LocalCluster, get_task_stream
+from distributed import get_task_stream
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
@@ -41,9 +41,6 @@ FAST = {"hidden_size": 3, "max_epochs": 2, "random_state": 0}
 # The tolerance of "the same prediction": a block's other sequences and its
 # length can change how sums are rounded, never more than this.
 ATOL = 1e-5
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
 # --- data ---------------------------------------------------------------------------
 
 
@@ -634,26 +631,6 @@ def test_searches_with_two_jobs_fit_the_pipeline_on_a_ragged_list(make_search):
     X_test, _ = _tokens(10, seed=4)
     assert_array_equal(parallel.predict_proba(X_test), sequential.predict_proba(X_test))
     assert not hasattr(parallel.best_estimator_[0], "n_features_in_")
-
-
-@pytest.fixture(scope="module")
-def dask_client():
-    # As tests/test_distributed.py: two one-thread worker processes on loopback
-    # (with one, joblib would run the fits here, one after the other).
-    cluster = LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        env=ONE_THREAD,
-    )
-    client = Client(cluster)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
 
 
 @pytest.mark.parametrize(
