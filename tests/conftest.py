@@ -30,15 +30,16 @@ def rng():
     return np.random.RandomState(0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dask_client():
     """A local dask cluster: two worker processes of one thread each, on loopback.
 
     Two workers, so that joblib's dask backend sends the fits to the cluster
     (with one, it runs them here, one after the other).  Each worker inherits
     this process's environment; ``env`` repeats the one-thread settings, so
-    that a worker never spreads over both cores.  Shared by every test module
-    that uses it: starting a cluster takes seconds.
+    that a worker never spreads over both cores.  One cluster per test module
+    that uses it, stopped when the module ends, so that no idle worker
+    processes run beside the rest of the suite.
     """
     from distributed import Client, LocalCluster
 
