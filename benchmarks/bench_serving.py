@@ -15,7 +15,11 @@ Load: N client threads share the one fitted model, each sending one-sequence
 ``predict`` requests back to back for a fixed time; printed are the requests
 per second of all clients together, and the median (p50) and 99th-percentile
 (p99) latency of a request, at 1, 2 and 4 client threads, for the Pipeline and
-for the raw forward under the same load.  Also printed: whether every answer
+for the raw forward under the same load.
+
+Bulk load: N client threads each call ``predict_proba`` on 3,000 sequences at
+once, as in a batch job; printed are sequences per second and the ratio to one
+client.  Also printed: whether every answer
 equalled the serial one, and the process's memory (RSS) before and after.
 
 torch runs 1 intra-op thread (``--threads``): the client threads are the
@@ -110,6 +114,27 @@ def _load(call, n_rows, n_threads, seconds):
     return len(every) / elapsed, np.percentile(every, 50), np.percentile(every, 99)
 
 
+def _bulk_load(call, n_threads, calls_per_thread):
+    """Sequences/s of ``n_threads`` clients, each making ``calls_per_thread`` calls."""
+    threads_per_request = torch.get_num_threads()
+    barrier = threading.Barrier(n_threads + 1)
+
+    def client():
+        torch.set_num_threads(threads_per_request)
+        barrier.wait()
+        for _ in range(calls_per_thread):
+            call()
+
+    threads = [threading.Thread(target=client) for _ in range(n_threads)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - start
+
+
 def _answers_equal_serial(model, X, n_threads=4, calls=200):
     """Whether one-sequence predict_proba from threads equals the full call's rows."""
     expected = model.predict_proba(X)
@@ -138,6 +163,13 @@ def main():
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--bulk-rows",
+        type=int,
+        default=3000,
+        help="sequences per call in the bulk load (0 skips it)",
+    )
+    parser.add_argument("--bulk-calls", type=int, default=40)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(
@@ -209,11 +241,62 @@ def run_config(name, args):
                 f"{label:32}{n_threads:>8}{rate:>12,.0f}{p50 * 1e3:>10.3f}"
                 f"{p99 * 1e3:>10.3f}"
             )
+    if args.bulk_rows:
+        _print_bulk(X, y, name, args)
     print(
         f"every threaded answer equals the serial one: "
         f"{_answers_equal_serial(pipe, X_req)}; RSS {rss_before:.0f} MB before "
         f"the load, {_rss_mb():.0f} MB after"
     )
+
+
+def _print_bulk(X, y, name, args):
+    """Bulk load: each client calls ``predict_proba`` on many sequences at once.
+
+    Most of such a call is torch work, which releases the interpreter lock, so
+    this is the load whose throughput can grow with the cores.  Two Pipelines:
+    the default ``LSTMClassifier``, and the one of issue 14's report
+    (``dropout=0.5, num_layers=2``).  The rounds of
+    1, 2 and 4 clients alternate, five times, and the median of each is kept.
+    """
+    length, n_features = CONFIGS[name]
+    X_bulk, _ = make_echo_sequences(args.bulk_rows, length, n_features, random_state=2)
+    clients = sorted(set(args.clients))
+    print(
+        f"\n{f'load, {args.bulk_rows:,} sequences a request':32}{'clients':>8}"
+        f"{'sequences/s':>12}{'/ 1 client':>12}"
+    )
+    same = True
+    for label, params in (
+        ("Pipeline.predict_proba", {}),
+        ("  2 layers, dropout=0.5", {"num_layers": 2, "dropout": 0.5}),
+    ):
+        pipe = make_pipeline(
+            OneHotSequenceTransformer(n_features=n_features),
+            LSTMClassifier(max_epochs=1, random_state=0, **params),
+        ).fit(X, y)
+        expected = pipe.predict_proba(X_bulk)
+        seconds = {n: [] for n in clients}
+        for _ in range(5):
+            for n_threads in clients:
+                seconds[n_threads].append(
+                    _bulk_load(
+                        lambda p=pipe: p.predict_proba(X_bulk),
+                        n_threads,
+                        args.bulk_calls,
+                    )
+                )
+        rates = {
+            n: n * args.bulk_calls * args.bulk_rows / statistics.median(seconds[n])
+            for n in clients
+        }
+        for n_threads in clients:
+            print(
+                f"{label:32}{n_threads:>8}{rates[n_threads]:>12,.0f}"
+                f"{rates[n_threads] / rates[clients[0]]:>12.2f}"
+            )
+        same &= np.array_equal(pipe.predict_proba(X_bulk), expected)
+    print(f"bulk answers after the load equal those before: {same}")
 
 
 if __name__ == "__main__":
