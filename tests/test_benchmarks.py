@@ -1,0 +1,47 @@
+"""Smoke tests of the benchmark scripts: each runs end to end on tiny sizes.
+
+The numbers a benchmark prints are measurements, not test results (timings
+on a shared machine are noise at these sizes); what is checked is that the
+script still runs against the current library, and the correctness lines it
+prints.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _run(script, *args):
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_bench_serving_runs_and_threaded_answers_are_serial():
+    out = _run(
+        "bench_serving.py",
+        *("--configs", "book", "--repeats", "20", "--seconds", "0.05"),
+        *("--clients", "1", "2", "--bulk-rows", "64", "--bulk-calls", "2"),
+    )
+    assert "sequences a request" in out
+    assert "bulk answers after the load equal those before: True" in out
+    assert "every threaded answer equals the serial one: True" in out
+
+
+@pytest.mark.slow
+def test_bench_variable_length_runs():
+    out = _run("bench_variable_length.py", "--n", "256", "--repeats", "1")
+    for row in ("pipeline fit", "token predict", "plain torch, one epoch"):
+        assert row in out
+    assert "nan" not in out
