@@ -37,6 +37,12 @@ a user without variable-length support does.
 
     python benchmarks/bench_learning.py ragged --seeds 2000:2010
 
+``--prefix K`` also fits the list with K zero steps in front of every
+sequence (train and test), printed as ``lstm_prefix``:
+
+    python benchmarks/bench_learning.py ragged --datasets JapaneseVowels \
+        --seeds 3000:3030 --prefix 20
+
 ``real``: UCR/UEA data sets that ship inside ``aeon`` (loaded offline; the
 ``benchmarks`` extra installs it), with their standard train/test split,
 beside 1-NN Euclidean and ``MLPClassifier`` on the flattened series.
@@ -270,13 +276,16 @@ def run_ragged(args, params):
         flat = padded.reshape(len(X), -1)
         flat_test = padded_test.reshape(len(X_test), -1)
         knn = KNeighborsClassifier(n_neighbors=1).fit(flat, y).score(flat_test, y_test)
-        scores = {"ragged": [], "padded": [], "mlp": []}
-        times = {"ragged": [], "padded": []}
+        scores = {"ragged": [], "padded": [], "mlp": [], "prefix": []}
+        times = {"ragged": [], "padded": [], "prefix": []}
+        inputs = {"ragged": (X, X_test), "padded": (padded, padded_test)}
+        if args.prefix:
+            zeros = np.zeros((args.prefix, X[0].shape[1]), np.float32)
+            inputs["prefix"] = tuple(
+                [np.concatenate([zeros, x]) for x in part] for part in (X, X_test)
+            )
         for seed in args.seed_range:
-            for kind, (train, test) in (
-                ("ragged", (X, X_test)),
-                ("padded", (padded, padded_test)),
-            ):
+            for kind, (train, test) in inputs.items():
                 clf = LSTMClassifier(random_state=seed, **params)
                 start = time.perf_counter()
                 scores[kind].append(clf.fit(train, y).score(test, y_test))
@@ -285,9 +294,10 @@ def run_ragged(args, params):
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 baseline = MLPClassifier(random_state=seed, max_iter=1000)
                 scores["mlp"].append(baseline.fit(flat, y).score(flat_test, y_test))
+            prefix = f"lstm_prefix={scores['prefix'][-1]:.4f} " if args.prefix else ""
             print(
                 f"{name} seed={seed} lstm_ragged={scores['ragged'][-1]:.4f} "
-                f"lstm_padded={scores['padded'][-1]:.4f} "
+                f"lstm_padded={scores['padded'][-1]:.4f} {prefix}"
                 f"mlp_padded={scores['mlp'][-1]:.4f} "
                 f"fit_s={times['ragged'][-1]:.2f}/{times['padded'][-1]:.2f}",
                 flush=True,
@@ -300,7 +310,13 @@ def run_ragged(args, params):
             f" s) | LSTMClassifier padded mean {statistics.fmean(scores['padded']):.4f}"
             f" (min {min(scores['padded']):.4f}, fit "
             f"{statistics.fmean(times['padded']):.1f} s) | 1-NN padded {knn:.4f} | "
-            f"MLPClassifier padded mean {statistics.fmean(scores['mlp']):.4f}",
+            f"MLPClassifier padded mean {statistics.fmean(scores['mlp']):.4f}"
+            + (
+                f" | LSTMClassifier, {args.prefix} zero steps first, mean "
+                f"{statistics.fmean(scores['prefix']):.4f}"
+                if args.prefix
+                else ""
+            ),
             flush=True,
         )
 
@@ -318,6 +334,12 @@ def main():
     parser.add_argument("--trace", action="store_true")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--device", default="cpu", help="e.g. cuda")
+    parser.add_argument(
+        "--prefix",
+        type=int,
+        default=0,
+        help="ragged: also fit the list with this many zero steps first",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     args.seed_range = parse_range(args.seeds)
