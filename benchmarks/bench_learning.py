@@ -38,10 +38,15 @@ a user without variable-length support does.
     python benchmarks/bench_learning.py ragged --seeds 2000:2010
 
 ``--prefix K`` also fits the list with K zero steps in front of every
-sequence (train and test), printed as ``lstm_prefix``:
+sequence (train and test), printed as ``lstm_prefix``, and ``--repeat-steps
+R`` with every step of every sequence read R times in a row, printed as
+``lstm_repeat``: two ways to give the LSTM more steps per sequence without
+padding (see the user guide's variable-length section):
 
     python benchmarks/bench_learning.py ragged --datasets JapaneseVowels \
         --seeds 3000:3030 --prefix 20
+    python benchmarks/bench_learning.py ragged --datasets JapaneseVowels \
+        --seeds 4000:4030 --repeat-steps 2
 
 ``real``: UCR/UEA data sets that ship inside ``aeon`` (loaded offline; the
 ``benchmarks`` extra installs it), with their standard train/test split,
@@ -260,6 +265,16 @@ def _padded(sequences, length):
     return out
 
 
+def _paired(a, b):
+    """``a - b`` over the seeds: mean and standard error in points, and wins."""
+    diff = 100 * (np.asarray(a) - np.asarray(b))
+    se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
+    return (
+        f"{diff.mean():+.2f} (s.e. {se:.2f}, ahead on {int((diff > 0).sum())}, "
+        f"behind on {int((diff < 0).sum())})"
+    )
+
+
 def run_ragged(args, params):
     from aeon.datasets import load_classification
 
@@ -276,14 +291,19 @@ def run_ragged(args, params):
         flat = padded.reshape(len(X), -1)
         flat_test = padded_test.reshape(len(X_test), -1)
         knn = KNeighborsClassifier(n_neighbors=1).fit(flat, y).score(flat_test, y_test)
-        scores = {"ragged": [], "padded": [], "mlp": [], "prefix": []}
-        times = {"ragged": [], "padded": [], "prefix": []}
         inputs = {"ragged": (X, X_test), "padded": (padded, padded_test)}
         if args.prefix:
             zeros = np.zeros((args.prefix, X[0].shape[1]), np.float32)
             inputs["prefix"] = tuple(
                 [np.concatenate([zeros, x]) for x in part] for part in (X, X_test)
             )
+        if args.repeat_steps > 1:
+            inputs["repeat"] = tuple(
+                [np.repeat(x, args.repeat_steps, axis=0) for x in part]
+                for part in (X, X_test)
+            )
+        scores = {kind: [] for kind in [*inputs, "mlp"]}
+        times = {kind: [] for kind in inputs}
         for seed in args.seed_range:
             for kind, (train, test) in inputs.items():
                 clf = LSTMClassifier(random_state=seed, **params)
@@ -294,10 +314,14 @@ def run_ragged(args, params):
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 baseline = MLPClassifier(random_state=seed, max_iter=1000)
                 scores["mlp"].append(baseline.fit(flat, y).score(flat_test, y_test))
-            prefix = f"lstm_prefix={scores['prefix'][-1]:.4f} " if args.prefix else ""
+            extra = "".join(
+                f"lstm_{kind}={scores[kind][-1]:.4f} "
+                for kind in ("prefix", "repeat")
+                if kind in scores
+            )
             print(
                 f"{name} seed={seed} lstm_ragged={scores['ragged'][-1]:.4f} "
-                f"lstm_padded={scores['padded'][-1]:.4f} {prefix}"
+                f"lstm_padded={scores['padded'][-1]:.4f} {extra}"
                 f"mlp_padded={scores['mlp'][-1]:.4f} "
                 f"fit_s={times['ragged'][-1]:.2f}/{times['padded'][-1]:.2f}",
                 flush=True,
@@ -316,7 +340,24 @@ def run_ragged(args, params):
                 f"{statistics.fmean(scores['prefix']):.4f}"
                 if args.prefix
                 else ""
+            )
+            + (
+                f" | LSTMClassifier, every step {args.repeat_steps} times, mean "
+                f"{statistics.fmean(scores['repeat']):.4f}"
+                if "repeat" in scores
+                else ""
             ),
+            flush=True,
+        )
+        pairs = [("padded", "ragged")] + [
+            (kind, other)
+            for kind in ("prefix", "repeat")
+            if kind in scores
+            for other in ("ragged", "padded")
+        ]
+        print(
+            f"{name}: paired differences in points over the seeds: "
+            + "; ".join(f"{a} - {b} {_paired(scores[a], scores[b])}" for a, b in pairs),
             flush=True,
         )
 
@@ -339,6 +380,12 @@ def main():
         type=int,
         default=0,
         help="ragged: also fit the list with this many zero steps first",
+    )
+    parser.add_argument(
+        "--repeat-steps",
+        type=int,
+        default=1,
+        help="ragged: also fit the list with every step read this many times",
     )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

@@ -45,3 +45,17 @@ def test_bench_variable_length_runs():
     for row in ("pipeline fit", "token predict", "plain torch, one epoch"):
         assert row in out
     assert "nan" not in out
+
+
+@pytest.mark.slow
+def test_bench_learning_ragged_runs_every_variant():
+    pytest.importorskip("aeon")
+    out = _run(
+        "bench_learning.py",
+        *("ragged", "--datasets", "JapaneseVowels", "--seeds", "0:2"),
+        *("--set", "max_epochs=1", "--prefix", "2", "--repeat-steps", "2"),
+    )
+    for column in ("lstm_ragged=", "lstm_padded=", "lstm_prefix=", "lstm_repeat="):
+        assert out.count(column) == 2
+    assert "repeat - padded" in out
+    assert "nan" not in out
