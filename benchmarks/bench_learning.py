@@ -41,12 +41,17 @@ a user without variable-length support does.
 sequence (train and test), printed as ``lstm_prefix``, and ``--repeat-steps
 R`` with every step of every sequence read R times in a row, printed as
 ``lstm_repeat``: two ways to give the LSTM more steps per sequence without
-padding (see the user guide's variable-length section):
+padding (see the user guide's variable-length section).  ``--burn-in B``
+also fits the list and the padded copies with ``burn_in=B`` (a start state
+reached by reading B mean steps), printed as ``lstm_burnin`` and
+``lstm_padded_burnin``:
 
     python benchmarks/bench_learning.py ragged --datasets JapaneseVowels \
         --seeds 3000:3030 --prefix 20
     python benchmarks/bench_learning.py ragged --datasets JapaneseVowels \
         --seeds 4000:4030 --repeat-steps 2
+    python benchmarks/bench_learning.py ragged --datasets JapaneseVowels \
+        --seeds 6000:6030 --burn-in 20
 
 ``real``: UCR/UEA data sets that ship inside ``aeon`` (loaded offline; the
 ``benchmarks`` extra installs it), with their standard train/test split,
@@ -265,6 +270,10 @@ def _padded(sequences, length):
     return out
 
 
+# The variants besides the list and the padded copies, in print order.
+_EXTRA = ("prefix", "repeat", "burnin", "padded_burnin")
+
+
 def _paired(a, b):
     """``a - b`` over the seeds: mean and standard error in points, and wins."""
     diff = 100 * (np.asarray(a) - np.asarray(b))
@@ -291,22 +300,29 @@ def run_ragged(args, params):
         flat = padded.reshape(len(X), -1)
         flat_test = padded_test.reshape(len(X_test), -1)
         knn = KNeighborsClassifier(n_neighbors=1).fit(flat, y).score(flat_test, y_test)
-        inputs = {"ragged": (X, X_test), "padded": (padded, padded_test)}
+        inputs = {"ragged": (X, X_test, {}), "padded": (padded, padded_test, {})}
         if args.prefix:
             zeros = np.zeros((args.prefix, X[0].shape[1]), np.float32)
-            inputs["prefix"] = tuple(
-                [np.concatenate([zeros, x]) for x in part] for part in (X, X_test)
+            inputs["prefix"] = (
+                *([np.concatenate([zeros, x]) for x in part] for part in (X, X_test)),
+                {},
             )
         if args.repeat_steps > 1:
-            inputs["repeat"] = tuple(
-                [np.repeat(x, args.repeat_steps, axis=0) for x in part]
-                for part in (X, X_test)
+            inputs["repeat"] = (
+                *(
+                    [np.repeat(x, args.repeat_steps, axis=0) for x in part]
+                    for part in (X, X_test)
+                ),
+                {},
             )
+        if args.burn_in:
+            inputs["burnin"] = (X, X_test, {"burn_in": args.burn_in})
+            inputs["padded_burnin"] = (padded, padded_test, {"burn_in": args.burn_in})
         scores = {kind: [] for kind in [*inputs, "mlp"]}
         times = {kind: [] for kind in inputs}
         for seed in args.seed_range:
-            for kind, (train, test) in inputs.items():
-                clf = LSTMClassifier(random_state=seed, **params)
+            for kind, (train, test, extra) in inputs.items():
+                clf = LSTMClassifier(random_state=seed, **{**params, **extra})
                 start = time.perf_counter()
                 scores[kind].append(clf.fit(train, y).score(test, y_test))
                 times[kind].append(time.perf_counter() - start)
@@ -316,7 +332,7 @@ def run_ragged(args, params):
                 scores["mlp"].append(baseline.fit(flat, y).score(flat_test, y_test))
             extra = "".join(
                 f"lstm_{kind}={scores[kind][-1]:.4f} "
-                for kind in ("prefix", "repeat")
+                for kind in _EXTRA
                 if kind in scores
             )
             print(
@@ -346,15 +362,24 @@ def run_ragged(args, params):
                 f"{statistics.fmean(scores['repeat']):.4f}"
                 if "repeat" in scores
                 else ""
+            )
+            + (
+                f" | LSTMClassifier burn_in={args.burn_in}, list mean "
+                f"{statistics.fmean(scores['burnin']):.4f}, padded mean "
+                f"{statistics.fmean(scores['padded_burnin']):.4f}"
+                if "burnin" in scores
+                else ""
             ),
             flush=True,
         )
         pairs = [("padded", "ragged")] + [
             (kind, other)
-            for kind in ("prefix", "repeat")
+            for kind in _EXTRA
             if kind in scores
             for other in ("ragged", "padded")
         ]
+        if "burnin" in scores:
+            pairs.append(("burnin", "padded_burnin"))
         print(
             f"{name}: paired differences in points over the seeds: "
             + "; ".join(f"{a} - {b} {_paired(scores[a], scores[b])}" for a, b in pairs),
@@ -386,6 +411,12 @@ def main():
         type=int,
         default=1,
         help="ragged: also fit the list with every step read this many times",
+    )
+    parser.add_argument(
+        "--burn-in",
+        type=int,
+        default=0,
+        help="ragged: also fit the list and the padded copies with this burn_in",
     )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

@@ -173,6 +173,7 @@ class BaseLSTMEstimator(BaseEstimator):
         dropout=0.0,
         bidirectional=False,
         forget_bias="chrono",
+        burn_in=0,
         max_epochs="auto",
         batch_size="auto",
         lr="auto",
@@ -193,6 +194,7 @@ class BaseLSTMEstimator(BaseEstimator):
         self.dropout = dropout
         self.bidirectional = bidirectional
         self.forget_bias = forget_bias
+        self.burn_in = burn_in
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -245,6 +247,7 @@ class BaseLSTMEstimator(BaseEstimator):
                 ),
                 "a real number, 'chrono' or None",
             ),
+            "burn_in": check_int(self.burn_in, "burn_in", min_val=0),
             "max_epochs": _check_auto(
                 self.max_epochs,
                 "max_epochs",
@@ -436,6 +439,20 @@ class BaseLSTMEstimator(BaseEstimator):
             return X.values.shape[1]
         return X.shape[2]
 
+    def _mean_step(self, X, width):
+        """Return the mean step of validated ``X`` (float32, ``width`` values).
+
+        The mean of the one-hot or real-valued steps; for tokens, each
+        token's frequency (the mean of their one-hot steps).  Padding is not
+        a step: ragged ``X`` stores only the real ones.
+        """
+        values = X.values if isinstance(X, RaggedSequences) else X
+        if self._tokens:
+            counts = np.bincount(values.ravel(), minlength=width)
+            return (counts / counts.sum()).astype(np.float32)
+        axes = tuple(range(values.ndim - 1))
+        return values.mean(axis=axes, dtype=np.float64).astype(np.float32)
+
     def _predict_block_rows(self, length):
         """Return the fixed number of sequences per predict block."""
         row_bytes = 4 * length * self.net_.module_.lstm.input_size
@@ -528,6 +545,7 @@ class BaseLSTMEstimator(BaseEstimator):
             module__forget_bias=params["forget_bias"],
             module__tokens=self._tokens,
             module__t_max=t_max,
+            module__burn_in=params["burn_in"],
             optimizer=params["optimizer"],
             **{f"optimizer__{key}": v for key, v in params["optimizer_kwargs"].items()},
             lr=params["lr"],
@@ -590,6 +608,8 @@ class BaseLSTMEstimator(BaseEstimator):
                 self.net_ = self._build_net(
                     params, self._input_size(X), self._n_outputs(), t_max=t_max, fit=fit
                 )
+                mean_step = self.net_.module_.mean_step
+                mean_step.copy_(torch.from_numpy(self._mean_step(X, len(mean_step))))
             epochs_before = len(self.net_.history)
             try:
                 self.net_.partial_fit(

@@ -56,6 +56,19 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         torch's initialisation, which on the echo problem at length 50 stays
         at chance.
 
+    burn_in : int, default=0
+        The number of steps of the training data's mean step that the LSTM
+        reads, with its current weights and no gradient, before every
+        sequence: the state it reaches is the start state of every sequence.
+        It is recomputed at every gradient step, so it follows the weights.
+        ``0`` starts every sequence from zeros, as a plain ``nn.LSTM`` does.
+        :meth:`fit` takes the mean step from ``X`` (for one-hot steps, each
+        value's frequency); ``partial_fit`` and ``warm_start`` keep it.  The
+        start state is the same for every sequence, so padding still never
+        changes a prediction.  On sequences of different lengths it lets the
+        LSTM start where its states usually are rather than at zero (see the
+        user guide's section on variable length for the measurements).
+
     max_epochs : int or 'auto', default='auto'
         The maximum number of passes over the training data in :meth:`fit`.
         ``'auto'`` gives a budget of about 6,000 gradient steps (at least 20

@@ -38,6 +38,12 @@ class LSTMModule(nn.Module):
         ``log(U(1, t_max - 1))`` and its input-gate bias is its negative, so
         the units start with memory time scales spread up to ``t_max`` steps.
         ``None`` keeps torch's default initialisation.
+    burn_in : int, default=0
+        The number of steps of ``mean_step`` the LSTM reads, with the current
+        weights and no gradient, before every sequence; the state it reaches
+        is the start state of every sequence.  0 starts from zeros, as
+        ``nn.LSTM`` does.  The state is the same for every sequence, so a
+        sequence's outputs still do not depend on the rest of its batch.
     t_max : int, default=50
         The longest time scale of ``forget_bias='chrono'``: the sequence
         length.  Ignored otherwise.
@@ -52,6 +58,14 @@ class LSTMModule(nn.Module):
         modules draw the same random numbers at construction, so the same seed
         gives the same initial model.  Token ``input_size`` is the unknown
         token: its row is zero, like the all-zero step of an unknown one-hot.
+
+    Attributes
+    ----------
+    mean_step : torch.Tensor of shape (input_size,), or (input_size + 1,) for tokens
+        A buffer: the step that the burn-in reads.  The estimators set it to
+        the mean step of the training data; for tokens it holds each token's
+        frequency, and the step is the embedding rows weighted by them (the
+        same step as the one-hot module's mean one-hot step).
     """
 
     def __init__(
@@ -65,8 +79,13 @@ class LSTMModule(nn.Module):
         forget_bias=5.0,
         tokens=False,
         t_max=50,
+        burn_in=0,
     ):
         super().__init__()
+        self.burn_in = int(burn_in)
+        self.register_buffer("mean_step", torch.zeros(input_size + bool(tokens)))
+        # The start state in eval mode, with the weights it was computed from.
+        self._eval_start = None
         self.lstm = nn.LSTM(
             input_size,
             hidden_size,
@@ -154,6 +173,61 @@ class LSTMModule(nn.Module):
                 elif name.startswith("bias_hh"):
                     param[: 2 * hidden] = 0.0
 
+    def train(self, mode=True):
+        """Set the training mode; training drops the cached start state."""
+        if mode:
+            self._eval_start = None
+        return super().train(mode)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_eval_start"] = None
+        return state
+
+    def start_state(self, batch_size):
+        """Return the LSTM's start state ``(h_0, c_0)`` for a batch, or None.
+
+        None (zeros) when ``burn_in`` is 0.  Otherwise the state after
+        ``burn_in`` steps of ``mean_step``, read under ``torch.no_grad()``
+        with the current weights (and no dropout), repeated for every
+        sequence of the batch.  Training recomputes it at every batch, so it
+        follows the weights; evaluation computes it once per set of weights.
+        """
+        if not self.burn_in:
+            return None
+        if self.training:
+            h, c = self._burn_in()
+        else:
+            tensors = [*self.lstm.parameters(), self.mean_step]
+            if self.embedding is not None:
+                tensors.append(self.embedding.weight)
+            key = tuple((t.data_ptr(), t._version) for t in tensors)
+            cached = self._eval_start
+            if cached is None or cached[0] != key:
+                cached = self._eval_start = (key, self._burn_in())
+            h, c = cached[1]
+        return (
+            h.expand(-1, batch_size, -1).contiguous(),
+            c.expand(-1, batch_size, -1).contiguous(),
+        )
+
+    def _burn_in(self):
+        """Return the state after ``burn_in`` steps of ``mean_step``."""
+        step = self.mean_step
+        if self.embedding is not None:
+            step = step @ self.embedding.weight
+        steps = step.expand(1, self.burn_in, -1)
+        dropping = self.lstm.training and self.lstm.dropout > 0
+        with torch.no_grad():
+            if dropping:
+                self.lstm.train(False)
+            try:
+                _, state = self.lstm(steps)
+            finally:
+                if dropping:
+                    self.lstm.train(True)
+        return state
+
     def forward(self, X, lengths=None):
         """Return the outputs (batch, n_outputs) of X (batch, length, input_size).
 
@@ -171,7 +245,7 @@ class LSTMModule(nn.Module):
             X = self.embedding(X)
         if lengths is not None:
             return self.head(self.dropout(self._last_states(X, lengths)))
-        _, (h_n, _) = self.lstm(X)
+        _, (h_n, _) = self.lstm(X, self.start_state(len(X)))
         if self.lstm.bidirectional:
             # Last layer's forward state (end of sequence) and backward state
             # (start of sequence).
@@ -182,14 +256,15 @@ class LSTMModule(nn.Module):
 
     def _last_states(self, X, lengths):
         """Return each sequence's last state of the last layer, padding skipped."""
+        start = self.start_state(len(X))
         if not self.lstm.bidirectional:
-            output, _ = self.lstm(X)
+            output, _ = self.lstm(X, start)
             rows = torch.arange(len(output), device=output.device)
             return output[rows, lengths - 1]
         packed = pack_padded_sequence(
             X, lengths.cpu(), batch_first=True, enforce_sorted=False
         )
-        _, (h_n, _) = self.lstm(packed)
+        _, (h_n, _) = self.lstm(packed, start)
         return torch.cat([h_n[-2], h_n[-1]], dim=1)
 
     def summary(self, length):

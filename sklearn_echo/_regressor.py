@@ -63,6 +63,12 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         see :class:`LSTMClassifier`).  A float sets every forget-gate bias to
         that value; ``None`` keeps torch's initialisation.
 
+    burn_in : int, default=0
+        The number of steps of the training data's mean step that the LSTM
+        reads, with its current weights and no gradient, before every
+        sequence, to set every sequence's start state (see
+        :class:`LSTMClassifier`); ``0`` starts from zeros.
+
     max_epochs : int or 'auto', default='auto'
         The maximum number of passes over the training data in :meth:`fit`.
         ``'auto'`` gives a budget of about 6,000 gradient steps (at least 20

@@ -59,6 +59,12 @@ class TokenLSTMClassifier(LSTMClassifier):
     forget_bias : float, 'chrono' or None, default='chrono'
         Initial gate biases (see :class:`LSTMClassifier`).
 
+    burn_in : int, default=0
+        The number of steps of the training tokens' mean one-hot step (each
+        token's frequency) that the LSTM reads, with its current weights and
+        no gradient, before every sequence, to set every sequence's start
+        state (see :class:`LSTMClassifier`); ``0`` starts from zeros.
+
     max_epochs : int or 'auto', default='auto'
         The maximum number of epochs; ``'auto'``: about 6,000 gradient steps,
         at least 20 epochs (see :class:`LSTMClassifier`).
@@ -200,6 +206,7 @@ class TokenLSTMClassifier(LSTMClassifier):
         dropout=0.0,
         bidirectional=False,
         forget_bias="chrono",
+        burn_in=0,
         max_epochs="auto",
         batch_size="auto",
         lr="auto",
@@ -223,6 +230,7 @@ class TokenLSTMClassifier(LSTMClassifier):
             dropout=dropout,
             bidirectional=bidirectional,
             forget_bias=forget_bias,
+            burn_in=burn_in,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,

@@ -715,6 +715,7 @@ def test_lr_is_passed_to_the_optimizer():
         {"dropout": 0.5},
         {"batch_size": 1000},
         {"batch_size": 1},
+        {"burn_in": 3, "num_layers": 2, "dropout": 0.3, "bidirectional": True},
     ],
     ids=[
         "bidirectional",
@@ -727,6 +728,7 @@ def test_lr_is_passed_to_the_optimizer():
         "dropout-1-layer",
         "batch-larger-than-data",
         "batch-of-one",
+        "burn-in-2-layers-bidirectional",
     ],
 )
 def test_architectures_fit_and_predict(params):
@@ -1013,6 +1015,7 @@ def test_invalid_prediction_data_is_rejected(fitted, method, X_new, error, match
             "hidden_size must be an integer, got 2.0 of type float.",
         ),
         ({"num_layers": 0}, ValueError, "num_layers == 0, must be >= 1."),
+        ({"burn_in": -1}, ValueError, "burn_in == -1, must be >= 0."),
         ({"lr": 0}, ValueError, "lr == 0, must be > 0.0."),
         ({"lr": -1}, ValueError, "lr == -1, must be > 0.0."),
         ({"lr": np.nan}, ValueError, "lr must be finite, got nan."),
@@ -1185,6 +1188,7 @@ def test_cpu_device_is_accepted(device):
         ("dropout", np.float32(0.25)),
         ("tol", np.float32(0.001)),
         ("forget_bias", np.float32(2.0)),
+        ("burn_in", np.int64(3)),
         ("bidirectional", np.True_),
         ("warm_start", np.False_),
     ],

@@ -79,6 +79,8 @@ _checks = parametrize_with_checks(
     [
         OneHotSequenceTransformer(),
         LSTMClassifier(**_BUDGET),
+        # The burn-in start state: still one output per row, whatever the batch.
+        LSTMClassifier(burn_in=5, **_BUDGET),
         LSTMRegressor(**_REGRESSOR_BUDGET),
         TokenLSTMClassifier(**_BUDGET),
     ]

@@ -360,6 +360,18 @@ PADDING_CASES = {
         {"n_features": N_FEATURES, "bidirectional": True},
     ),
     "regressor": ("floats", LSTMRegressor, {}),
+    # The burn-in start state is the same for every sequence of a block.
+    "lstm-burn-in-2-layers": (
+        "floats",
+        LSTMClassifier,
+        {"burn_in": 5, "num_layers": 2, "dropout": 0.2},
+    ),
+    "token-burn-in-bidirectional": (
+        "tokens",
+        TokenLSTMClassifier,
+        {"n_features": N_FEATURES, "bidirectional": True, "burn_in": 5},
+    ),
+    "regressor-burn-in": ("floats", LSTMRegressor, {"burn_in": 5}),
 }
 
 
@@ -424,7 +436,14 @@ def test_a_sequence_longer_than_any_seen_in_training_is_predicted(padding_models
 
 
 @pytest.mark.parametrize(
-    "case", ["lstm-bidirectional", "token-bidirectional", "regressor"]
+    "case",
+    [
+        "lstm-bidirectional",
+        "token-bidirectional",
+        "regressor",
+        "lstm-burn-in-2-layers",
+        "token-burn-in-bidirectional",
+    ],
 )
 def test_ragged_fitted_model_gives_equal_length_arrays_the_ragged_paths_outputs(
     padding_models, case
@@ -441,8 +460,12 @@ def test_ragged_fitted_model_gives_equal_length_arrays_the_ragged_paths_outputs(
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"bidirectional": True, "num_layers": 2, "dropout": 0.2}],
-    ids=["default", "bidirectional-2-layers-dropout"],
+    [
+        {},
+        {"bidirectional": True, "num_layers": 2, "dropout": 0.2},
+        {"burn_in": 5},
+    ],
+    ids=["default", "bidirectional-2-layers-dropout", "burn-in"],
 )
 def test_token_classifier_and_one_hot_pipeline_agree_on_ragged_data(params):
     # tests/test_token_classifier.py asserts the same on equal-length data.
