@@ -16,6 +16,10 @@ Rows:
 - ``pipeline, random batches``: the pipeline with the batches drawn at random
   instead of by length (``_POOL_BATCHES = 1``): what padding each batch to
   its longest sequence would cost without sorting by length;
+- ``pipeline, burn_in=20``: the pipeline starting every sequence from the
+  state reached by reading 20 mean steps (one extra forward pass of 20 steps
+  for one sequence per batch, no gradient); the last lines give its times
+  over the default pipeline's;
 - ``plain torch``: a hand-written loop (the same module, Adam, batches of
   64), on batches of one length: 30 steps against 50 (``30/50``).  The time
   of a batch has a part that does not depend on its length (the LSTM's
@@ -57,8 +61,9 @@ from sklearn_echo._module import LSTMModule
 N_FEATURES, LENGTH, MIN_LENGTH = 20, 50, 10
 
 
-def _model(kind, epochs):
+def _model(kind, epochs, burn_in=0):
     params = {
+        "burn_in": burn_in,
         "max_epochs": epochs,
         "early_stopping": False,
         "n_iter_no_change": epochs + 1,
@@ -79,17 +84,18 @@ def _time(function):
 
 def _estimator_rows(args, data):
     rows = []
-    for name, kind, pool in (
-        ("pipeline", "pipeline", ragged._POOL_BATCHES),
-        ("token", "token", ragged._POOL_BATCHES),
-        ("pipeline, random batches", "pipeline", 1),
+    for name, kind, pool, burn_in in (
+        ("pipeline", "pipeline", ragged._POOL_BATCHES, 0),
+        ("token", "token", ragged._POOL_BATCHES, 0),
+        ("pipeline, random batches", "pipeline", 1, 0),
+        ("pipeline, burn_in=20", "pipeline", ragged._POOL_BATCHES, 20),
     ):
         times = {"fit": {}, "predict": {}}
         for _ in range(args.repeats):
             for shape, (X, y) in data.items():
                 saved, ragged._POOL_BATCHES = ragged._POOL_BATCHES, pool
                 try:
-                    model = _model(kind, args.epochs)
+                    model = _model(kind, args.epochs, burn_in)
                     # The lambdas run at once, inside this iteration (B023 is
                     # about closures called after the loop has moved on).
                     fit = _time(lambda: model.fit(X, y))  # noqa: B023
@@ -190,6 +196,23 @@ def main():
             equal_30 / equal_50,
         )
         print(f"{name:34s}" + "".join(f"{value:10.3f}" for value in cells))
+    times = {row[0]: row[1:] for row in rows}
+    for what in ("fit", "predict"):
+        ratios = (
+            burn / plain
+            for burn, plain in zip(
+                times[f"pipeline, burn_in=20 {what}"],
+                times[f"pipeline {what}"],
+                strict=True,
+            )
+        )
+        print(
+            f"pipeline {what}, burn_in=20 over burn_in=0: "
+            + ", ".join(
+                f"{key} {ratio:.3f}"
+                for key, ratio in zip(("10..50", "50", "30"), ratios, strict=True)
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -206,9 +206,12 @@ class LSTMModule(nn.Module):
             if cached is None or cached[0] != key:
                 cached = self._eval_start = (key, self._burn_in())
             h, c = cached[1]
+        # Copies: the cached state may have been made under inference_mode,
+        # and its tensors cannot be saved for a backward pass outside it.
+        dense = torch.contiguous_format
         return (
-            h.expand(-1, batch_size, -1).contiguous(),
-            c.expand(-1, batch_size, -1).contiguous(),
+            h.expand(-1, batch_size, -1).clone(memory_format=dense),
+            c.expand(-1, batch_size, -1).clone(memory_format=dense),
         )
 
     def _burn_in(self):

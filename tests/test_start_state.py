@@ -124,6 +124,18 @@ def test_evaluation_recomputes_the_state_after_load_state_dict():
     assert_allclose(module.start_state(1)[0], _fresh_state(module), rtol=0, atol=1e-6)
 
 
+def test_a_state_cached_under_inference_mode_serves_a_backward_pass_later():
+    # predict runs under inference_mode; a later forward with gradients (an
+    # attribution method, say) must still work from the cached state.
+    module = _module(4).eval()
+    with torch.inference_mode():
+        module(torch.randn(1, 5, 3))
+    for batch in (1, 3):
+        x = torch.randn(batch, 5, 3, requires_grad=True)
+        module(x).sum().backward()
+        assert x.grad is not None
+
+
 def _fresh_state(module):
     with torch.no_grad():
         _, (h, _) = module.lstm(module.mean_step.expand(1, module.burn_in, -1))
