@@ -802,8 +802,11 @@ class BaseLSTMEstimator(BaseEstimator):
         # turn dropout on under another thread's forward pass.
         module = _inference_module(self.net_.module_)
         device = module.head.weight.device
+        # The burn-in start state (None without one), once for every block.
+        with torch.inference_mode():
+            state = module.start_state()
         if isinstance(X, RaggedSequences):
-            yield from self._iter_ragged_blocks(module, X, device)
+            yield from self._iter_ragged_blocks(module, X, device, state)
             return
         max_rows = self._predict_block_rows(X.shape[1])
         sizes = _block_sizes(module, X, max_rows)
@@ -827,10 +830,11 @@ class BaseLSTMEstimator(BaseEstimator):
             # skip its per-sample collation.  Inference mode is per thread, and
             # held only around the forward pass: not while the caller runs.
             with torch.inference_mode():
-                out = module(torch.from_numpy(block).to(device))[:rows].cpu()
+                out = module(torch.from_numpy(block).to(device), start=state)
+                out = out[:rows].cpu()
             yield slice(start, start + rows), out
 
-    def _iter_ragged_blocks(self, module, X, device):
+    def _iter_ragged_blocks(self, module, X, device, state):
         """Blocks of sequences of different lengths, each sorted by length.
 
         The sequences are sorted by length and cut into blocks padded to
@@ -849,7 +853,8 @@ class BaseLSTMEstimator(BaseEstimator):
                 else torch.from_numpy(lengths).to(device)
             )
             with torch.inference_mode():
-                out = module(torch.from_numpy(block).to(device), lengths).cpu()
+                out = module(torch.from_numpy(block).to(device), lengths, state)
+                out = out.cpu()
             yield rows, out
 
     def _ragged_block_rows(self, lengths):
@@ -1008,6 +1013,8 @@ def _block_sizes(module, X, max_rows):
         lstm.num_layers,
         lstm.bidirectional,
         None if module.embedding is None else module.embedding.num_embeddings,
+        # A start state that is not zero goes through the first step's sums.
+        module.burn_in > 0,
     )
     sizes = _BLOCK_SIZES.get(key)
     if sizes is None:
@@ -1031,10 +1038,11 @@ def _measure_block_sizes(module, X, max_rows):
     candidates = [2**k for k in range(max_rows.bit_length()) if 2**k < max_rows]
     exact = []
     with torch.inference_mode():
-        full = module(torch.from_numpy(probe))
+        state = module.start_state()
+        full = module(torch.from_numpy(probe), start=state)
         # The rows in reverse: a row's result must not depend on its place in
         # the block either.
-        reverse = module(torch.from_numpy(probe[::-1].copy()))
+        reverse = module(torch.from_numpy(probe[::-1].copy()), start=state)
         if not torch.equal(reverse, full.flip(0)):
             return (max_rows,)
         for size in candidates:
@@ -1044,7 +1052,7 @@ def _measure_block_sizes(module, X, max_rows):
             n_rows = min(max_rows, max(size, _PROBE_ROWS)) // size * size
             out = torch.cat(
                 [
-                    module(torch.from_numpy(probe[start : start + size]))
+                    module(torch.from_numpy(probe[start : start + size]), start=state)
                     for start in range(0, n_rows, size)
                 ]
             )

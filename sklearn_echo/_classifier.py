@@ -62,10 +62,14 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         sequence: the state it reaches is the start state of every sequence.
         It is recomputed at every gradient step, so it follows the weights.
         ``0`` starts every sequence from zeros, as a plain ``nn.LSTM`` does.
-        :meth:`fit` takes the mean step from ``X`` (for one-hot steps, each
-        value's frequency); ``partial_fit`` and ``warm_start`` keep it.  The
-        start state is the same for every sequence, so padding still never
-        changes a prediction.  On sequences of different lengths it lets the
+        :meth:`fit` takes the mean step from ``X``, early stopping's
+        hold-out included (it holds no labels); for one-hot steps it is each
+        value's frequency.  ``partial_fit`` and ``warm_start`` keep it.  In a
+        bidirectional LSTM the backward direction starts from its own state
+        at each sequence's end.  The start state is the same for every
+        sequence, so padding still never changes a prediction, and
+        prediction computes it once per call.  Each training batch reads
+        ``burn_in`` more steps, for one sequence.  On sequences of different lengths it lets the
         LSTM start where its states usually are rather than at zero (see the
         user guide's section on variable length for the measurements).
 

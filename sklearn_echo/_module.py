@@ -38,15 +38,17 @@ class LSTMModule(nn.Module):
         ``log(U(1, t_max - 1))`` and its input-gate bias is its negative, so
         the units start with memory time scales spread up to ``t_max`` steps.
         ``None`` keeps torch's default initialisation.
-    burn_in : int, default=0
-        The number of steps of ``mean_step`` the LSTM reads, with the current
-        weights and no gradient, before every sequence; the state it reaches
-        is the start state of every sequence.  0 starts from zeros, as
-        ``nn.LSTM`` does.  The state is the same for every sequence, so a
-        sequence's outputs still do not depend on the rest of its batch.
     t_max : int, default=50
         The longest time scale of ``forget_bias='chrono'``: the sequence
         length.  Ignored otherwise.
+    burn_in : int, default=0
+        The number of steps of ``mean_step`` the LSTM reads, with the current
+        weights, no gradient and no dropout, to make the start state of every
+        sequence: each layer and direction starts from the state it reaches
+        over those steps (the backward direction of a bidirectional LSTM
+        starts from it at each sequence's end).  0 starts from zeros, as
+        ``nn.LSTM`` does.  The state is the same for every sequence, so a
+        sequence's outputs still do not depend on the rest of its batch.
     tokens : bool, default=False
         Whether the input is integer tokens of shape (batch, length) instead
         of one-hot steps of width ``input_size``.  The token module is the
@@ -82,10 +84,10 @@ class LSTMModule(nn.Module):
         burn_in=0,
     ):
         super().__init__()
+        if int(burn_in) < 0:
+            raise ValueError(f"burn_in must be >= 0, got {burn_in}.")
         self.burn_in = int(burn_in)
         self.register_buffer("mean_step", torch.zeros(input_size + bool(tokens)))
-        # The start state in eval mode, with the weights it was computed from.
-        self._eval_start = None
         self.lstm = nn.LSTM(
             input_size,
             hidden_size,
@@ -173,49 +175,33 @@ class LSTMModule(nn.Module):
                 elif name.startswith("bias_hh"):
                     param[: 2 * hidden] = 0.0
 
-    def train(self, mode=True):
-        """Set the training mode; training drops the cached start state."""
-        if mode:
-            self._eval_start = None
-        return super().train(mode)
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # A module pickled before burn_in existed starts from zeros.
+        if "mean_step" not in self._buffers:
+            self.burn_in = 0
+            width = (
+                self.lstm.input_size
+                if self.embedding is None
+                else self.embedding.num_embeddings
+            )
+            self.register_buffer("mean_step", torch.zeros(width))
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_eval_start"] = None
-        return state
+    def start_state(self):
+        """Return the start state of one sequence, or None for zeros.
 
-    def start_state(self, batch_size):
-        """Return the LSTM's start state ``(h_0, c_0)`` for a batch, or None.
-
-        None (zeros) when ``burn_in`` is 0.  Otherwise the state after
-        ``burn_in`` steps of ``mean_step``, read under ``torch.no_grad()``
-        with the current weights (and no dropout), repeated for every
-        sequence of the batch.  Training recomputes it at every batch, so it
-        follows the weights; evaluation computes it once per set of weights.
+        Returns
+        -------
+        state : tuple (h_0, c_0) of tensors or None
+            None when ``burn_in`` is 0.  Otherwise the state after
+            ``burn_in`` steps of ``mean_step``, read under ``torch.no_grad()``
+            with the current weights and no dropout: each of shape
+            ``(num_layers * num_directions, 1, hidden_size)``.  Training
+            computes it at every batch, so that it follows the weights;
+            prediction once per call, and passes it to :meth:`forward`.
         """
         if not self.burn_in:
             return None
-        if self.training:
-            h, c = self._burn_in()
-        else:
-            tensors = [*self.lstm.parameters(), self.mean_step]
-            if self.embedding is not None:
-                tensors.append(self.embedding.weight)
-            key = tuple((t.data_ptr(), t._version) for t in tensors)
-            cached = self._eval_start
-            if cached is None or cached[0] != key:
-                cached = self._eval_start = (key, self._burn_in())
-            h, c = cached[1]
-        # Copies: the cached state may have been made under inference_mode,
-        # and its tensors cannot be saved for a backward pass outside it.
-        dense = torch.contiguous_format
-        return (
-            h.expand(-1, batch_size, -1).clone(memory_format=dense),
-            c.expand(-1, batch_size, -1).clone(memory_format=dense),
-        )
-
-    def _burn_in(self):
-        """Return the state after ``burn_in`` steps of ``mean_step``."""
         step = self.mean_step
         if self.embedding is not None:
             step = step @ self.embedding.weight
@@ -231,8 +217,25 @@ class LSTMModule(nn.Module):
                     self.lstm.train(True)
         return state
 
-    def forward(self, X, lengths=None):
+    def _batch_start(self, start, batch_size):
+        """Return ``start`` (computed if None) repeated for a batch, or None."""
+        if not self.burn_in:
+            return None
+        h, c = self.start_state() if start is None else start
+        # Copies: a state made under inference_mode cannot be saved for a
+        # backward pass outside it.
+        dense = torch.contiguous_format
+        return (
+            h.expand(-1, batch_size, -1).clone(memory_format=dense),
+            c.expand(-1, batch_size, -1).clone(memory_format=dense),
+        )
+
+    def forward(self, X, lengths=None, start=None):
         """Return the outputs (batch, n_outputs) of X (batch, length, input_size).
+
+        ``start``, if given, is :meth:`start_state`'s result for the current
+        weights, which prediction computes once for all its blocks; None
+        computes it here when ``burn_in`` is set.
 
         ``lengths`` (batch,), if given, holds each sequence's own length:
         sequence ``i`` is ``X[i, :lengths[i]]`` and the steps after it are
@@ -247,8 +250,8 @@ class LSTMModule(nn.Module):
         if self.embedding is not None:
             X = self.embedding(X)
         if lengths is not None:
-            return self.head(self.dropout(self._last_states(X, lengths)))
-        _, (h_n, _) = self.lstm(X, self.start_state(len(X)))
+            return self.head(self.dropout(self._last_states(X, lengths, start)))
+        _, (h_n, _) = self.lstm(X, self._batch_start(start, len(X)))
         if self.lstm.bidirectional:
             # Last layer's forward state (end of sequence) and backward state
             # (start of sequence).
@@ -257,9 +260,9 @@ class LSTMModule(nn.Module):
             last = h_n[-1]
         return self.head(self.dropout(last))
 
-    def _last_states(self, X, lengths):
+    def _last_states(self, X, lengths, start):
         """Return each sequence's last state of the last layer, padding skipped."""
-        start = self.start_state(len(X))
+        start = self._batch_start(start, len(X))
         if not self.lstm.bidirectional:
             output, _ = self.lstm(X, start)
             rows = torch.arange(len(output), device=output.device)

@@ -132,11 +132,17 @@ def _requests(model, X, y):
 # --- many threads, one model --------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["pipeline", "lstm", "token"])
-def test_threads_sharing_a_model_get_the_serial_answers_and_change_nothing(kind):
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [("pipeline", {}), ("lstm", {}), ("token", {}), ("token", {"burn_in": 5})],
+    ids=["pipeline", "lstm", "token", "token-burn-in"],
+)
+def test_threads_sharing_a_model_get_the_serial_answers_and_change_nothing(
+    kind, params
+):
     X_tok, y = _data()
     X = _input(kind, X_tok)
-    model = _make(kind).fit(X, y)
+    model = _make(kind, **params).fit(X, y)
     requests = _requests(model, X, y)
     before = _snapshot(model)
     # Before the fix, 8 threads x 64 calls on 3000 sequences gave 1 or 2 wrong
@@ -231,8 +237,18 @@ def test_fit_partial_fit_and_warm_start_train_with_dropout_and_end_in_eval_mode(
         {"hidden_size": 8, "num_layers": 2},
         {"hidden_size": 25},
         {"hidden_size": 16, "bidirectional": True, "num_layers": 2},
+        {"hidden_size": 8, "burn_in": 5},
+        {"hidden_size": 16, "bidirectional": True, "num_layers": 2, "burn_in": 5},
     ],
-    ids=["h1", "h3-bi", "h8-2layers", "h25", "h16-bi-2layers"],
+    ids=[
+        "h1",
+        "h3-bi",
+        "h8-2layers",
+        "h25",
+        "h16-bi-2layers",
+        "h8-burn-in",
+        "h16-bi-2layers-burn-in",
+    ],
 )
 @pytest.mark.parametrize("kind", ["lstm", "token"])
 def test_any_number_of_rows_gets_the_probabilities_of_the_full_call(kind, params):
@@ -261,24 +277,29 @@ def test_a_lone_sequence_runs_on_a_small_block_on_this_cpu():
     assert sizes[0] <= 16, f"small blocks rejected on this CPU: {sizes}"
 
 
-class _BatchDependent(torch.nn.Module):
-    """A module whose rows get other bits in blocks of fewer than 4 rows."""
+class _Probe(torch.nn.Module):
+    """What block-size measurement reads of an LSTMModule: no embedding or state."""
 
     embedding = None
+
+    def start_state(self):
+        return None
+
+
+class _BatchDependent(_Probe):
+    """A module whose rows get other bits in blocks of fewer than 4 rows."""
 
     def __init__(self, smallest_exact=4):
         super().__init__()
         self.smallest_exact = smallest_exact
 
-    def forward(self, X):
+    def forward(self, X, start=None):
         out = X.flatten(1).sum(1, keepdim=True)
         return out + (1e-3 if len(X) < self.smallest_exact else 0.0)
 
 
-class _PositionDependent(torch.nn.Module):
-    embedding = None
-
-    def forward(self, X):
+class _PositionDependent(_Probe):
+    def forward(self, X, start=None):
         return X.flatten(1).sum(1, keepdim=True) + torch.arange(len(X))[:, None]
 
 

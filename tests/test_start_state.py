@@ -57,13 +57,12 @@ def _module(burn_in, **params):
 )
 def test_burn_in_state_is_the_state_after_reading_the_mean_step_burn_in_times(params):
     module = _module(4, **params).eval()
-    h, c = module.start_state(3)
+    h, c = module.start_state()
     with torch.no_grad():
         _, (h_read, c_read) = module.lstm(module.mean_step.expand(1, 4, 3))
-    assert h.shape == (h_read.shape[0], 3, 4)
-    for row in range(3):
-        assert_allclose(h[:, row], h_read[:, 0], rtol=0, atol=1e-6)
-        assert_allclose(c[:, row], c_read[:, 0], rtol=0, atol=1e-6)
+    assert h.shape == h_read.shape == (h_read.shape[0], 1, 4)
+    assert_allclose(h, h_read, rtol=0, atol=1e-6)
+    assert_allclose(c, c_read, rtol=0, atol=1e-6)
     assert not np.allclose(h.numpy(), 0)
 
 
@@ -79,11 +78,15 @@ def test_one_direction_output_is_the_output_of_the_sequence_after_the_burn_in():
         assert_allclose(module(x), expected, rtol=0, atol=1e-6)
         lengths = torch.tensor([6])
         assert_allclose(module(x, lengths), expected, rtol=0, atol=1e-6)
+        # The state passed in, as prediction does, gives the same.
+        state = module.start_state()
+        assert_allclose(module(x, start=state), expected, rtol=0, atol=1e-6)
+        assert_allclose(module(x, lengths, state), expected, rtol=0, atol=1e-6)
 
 
 def test_burn_in_of_zero_starts_from_zeros_like_a_plain_lstm():
     module = _module(0)
-    assert module.start_state(5) is None
+    assert module.start_state() is None
     x = torch.randn(5, 6, 3)
     with torch.no_grad():
         _, (h_n, _) = module.lstm(x)
@@ -92,54 +95,37 @@ def test_burn_in_of_zero_starts_from_zeros_like_a_plain_lstm():
 
 def test_burn_in_takes_no_gradient_and_no_dropout_in_training():
     module = _module(4, num_layers=2, dropout=0.9).train()
-    h, c = module.start_state(2)
+    h, c = module.start_state()
     assert not h.requires_grad and not c.requires_grad
     # Dropout between the layers would make two reads differ.
-    h_again, _ = module.start_state(2)
+    h_again, _ = module.start_state()
     assert_array_equal(h.numpy(), h_again.numpy())
     assert module.lstm.training
-    assert_allclose(h, module.eval().start_state(2)[0], rtol=0, atol=1e-6)
+    assert_allclose(h, module.eval().start_state()[0], rtol=0, atol=1e-6)
 
 
-def test_start_state_follows_the_weights_in_training_and_in_evaluation():
+def test_start_state_follows_the_weights():
     module = _module(4)
-    for mode in (True, False):
-        module.train(mode)
-        before = module.start_state(1)[0].clone()
-        with torch.no_grad():
-            module.lstm.weight_hh_l0.mul_(0.5)
-        after = module.start_state(1)[0]
-        assert not torch.allclose(before, after)
-        assert_allclose(after, _fresh_state(module), rtol=0, atol=1e-6)
-
-
-def test_evaluation_recomputes_the_state_after_load_state_dict():
-    module = _module(4).eval()
-    module.start_state(1)
-    other = _module(4)
+    before = module.start_state()[0]
     with torch.no_grad():
-        for param in other.parameters():
-            param.add_(0.1)
-    module.load_state_dict(other.state_dict())
-    assert_allclose(module.start_state(1)[0], _fresh_state(module), rtol=0, atol=1e-6)
+        module.lstm.weight_hh_l0.mul_(0.5)
+    after = module.start_state()[0]
+    assert not torch.allclose(before, after)
+    with torch.no_grad():
+        _, (h, _) = module.lstm(module.mean_step.expand(1, 4, -1))
+    assert_allclose(after, h, rtol=0, atol=1e-6)
 
 
-def test_a_state_cached_under_inference_mode_serves_a_backward_pass_later():
-    # predict runs under inference_mode; a later forward with gradients (an
-    # attribution method, say) must still work from the cached state.
+def test_a_state_made_under_inference_mode_serves_a_backward_pass():
+    # predict makes the state under inference_mode; passed to a forward pass
+    # with gradients (an attribution method, say), it must still work.
     module = _module(4).eval()
     with torch.inference_mode():
-        module(torch.randn(1, 5, 3))
+        state = module.start_state()
     for batch in (1, 3):
         x = torch.randn(batch, 5, 3, requires_grad=True)
-        module(x).sum().backward()
+        module(x, start=state).sum().backward()
         assert x.grad is not None
-
-
-def _fresh_state(module):
-    with torch.no_grad():
-        _, (h, _) = module.lstm(module.mean_step.expand(1, module.burn_in, -1))
-    return h
 
 
 # --- the estimators set and keep the mean step ---------------------------------------
@@ -203,7 +189,7 @@ def test_warm_start_may_change_the_burn_in():
     X, y = _floats()
     clf = LSTMClassifier(**FAST, warm_start=True).fit(X, y)
     clf.set_params(burn_in=0).fit(X, y)
-    assert clf.net_.module_.start_state(1) is None
+    assert clf.net_.module_.start_state() is None
     clf.set_params(burn_in=7).fit(X, y)
     assert clf.net_.module_.burn_in == 7
 
@@ -221,10 +207,8 @@ def test_a_pickled_model_with_a_burn_in_predicts_the_same(cls):
     X, y = _floats()
     model = cls(**FAST).fit(X, y)
     before = model.predict(X)
-    # The cached start state is not part of the pickle; it is recomputed.
-    assert model.net_.module_._eval_start is not None
     restored = pickle.loads(pickle.dumps(model))
-    assert restored.net_.module_._eval_start is None
+    assert restored.net_.module_.burn_in == 5
     assert_array_equal(restored.predict(X), before)
     assert_array_equal(copy.deepcopy(model).predict(X), before)
 
@@ -235,6 +219,20 @@ def test_burn_in_changes_what_is_learned_and_zero_is_the_default():
     with_burn_in = LSTMClassifier(**FAST).fit(X, y).predict_proba(X)
     without = LSTMClassifier(**{**FAST, "burn_in": 0}).fit(X, y).predict_proba(X)
     assert not np.allclose(with_burn_in, without)
+
+
+def test_a_module_pickled_before_burn_in_existed_starts_from_zeros():
+    X, y = _floats()
+    clf = LSTMClassifier(**{**FAST, "burn_in": 0}).fit(X, y)
+    expected = clf.predict_proba(X)
+    module = clf.net_.module_
+    # What such a module's state held: no burn_in, no mean_step buffer.
+    del module.burn_in
+    del module._buffers["mean_step"]
+    restored = pickle.loads(pickle.dumps(clf))
+    assert restored.net_.module_.burn_in == 0
+    assert restored.net_.module_.mean_step.shape == (2,)
+    assert_allclose(restored.predict_proba(X), expected, rtol=0, atol=0)
 
 
 # --- errors ---------------------------------------------------------------------------
