@@ -42,7 +42,13 @@ def test_bench_serving_runs_and_threaded_answers_are_serial():
 @pytest.mark.slow
 def test_bench_variable_length_runs():
     out = _run("bench_variable_length.py", "--n", "256", "--repeats", "1")
-    for row in ("pipeline fit", "token predict", "plain torch, one epoch"):
+    for row in (
+        "pipeline fit",
+        "token predict",
+        "pipeline, burn_in=20 fit",
+        "plain torch, one epoch",
+        "pipeline predict, burn_in=20 over burn_in=0",
+    ):
         assert row in out
     assert "nan" not in out
 
@@ -54,8 +60,17 @@ def test_bench_learning_ragged_runs_every_variant():
         "bench_learning.py",
         *("ragged", "--datasets", "JapaneseVowels", "--seeds", "0:2"),
         *("--set", "max_epochs=1", "--prefix", "2", "--repeat-steps", "2"),
+        *("--burn-in", "3"),
     )
-    for column in ("lstm_ragged=", "lstm_padded=", "lstm_prefix=", "lstm_repeat="):
+    for column in (
+        "lstm_ragged=",
+        "lstm_padded=",
+        "lstm_prefix=",
+        "lstm_repeat=",
+        "lstm_burnin=",
+        "lstm_padded_burnin=",
+    ):
         assert out.count(column) == 2
     assert "repeat - padded" in out
+    assert "burnin - padded_burnin" in out
     assert "nan" not in out
