@@ -69,9 +69,14 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         at each sequence's end.  The start state is the same for every
         sequence, so padding still never changes a prediction, and
         prediction computes it once per call.  Each training batch reads
-        ``burn_in`` more steps, for one sequence.  On sequences of different lengths it lets the
-        LSTM start where its states usually are rather than at zero (see the
-        user guide's section on variable length for the measurements).
+        ``burn_in`` more steps, for one sequence.
+
+        On real recordings of different lengths it helps: on JapaneseVowels
+        (30 fresh seeds) ``burn_in=20`` scored 0.965 against 0.938 from
+        zeros, above zero-padded copies (0.946).  Where positions are counted
+        from a sequence's start it hurts: on the echo problem with
+        ``out_index=2`` it stays near chance on sequences of 10 to 50 steps.
+        See the user guide's "What it costs, and what it learns".
 
     max_epochs : int or 'auto', default='auto'
         The maximum number of passes over the training data in :meth:`fit`.
