@@ -58,25 +58,25 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
 
     burn_in : int, default=0
         The number of steps of the training data's mean step that the LSTM
-        reads, with its current weights and no gradient, before every
-        sequence: the state it reaches is the start state of every sequence.
-        It is recomputed at every gradient step, so it follows the weights.
-        ``0`` starts every sequence from zeros, as a plain ``nn.LSTM`` does.
-        :meth:`fit` takes the mean step from ``X``, early stopping's
-        hold-out included (it holds no labels); for one-hot steps it is each
-        value's frequency.  ``partial_fit`` and ``warm_start`` keep it.  In a
-        bidirectional LSTM the backward direction starts from its own state
-        at each sequence's end.  The start state is the same for every
-        sequence, so padding still never changes a prediction, and
-        prediction computes it once per call.  Each training batch reads
-        ``burn_in`` more steps, for one sequence.
+        reads, with its current weights and no gradient, to make the start
+        state of every sequence: the cell state starts where those steps
+        leave it, the hidden state at zero.  It is recomputed at every
+        gradient step, so it follows the weights.  ``0`` starts every
+        sequence from zeros, as a plain ``nn.LSTM`` does.  :meth:`fit` takes
+        the mean step from ``X``, early stopping's hold-out included (it
+        holds no labels); for one-hot steps it is each value's frequency.
+        ``partial_fit`` and ``warm_start`` keep it.  In a bidirectional LSTM
+        the backward direction starts from its own state at each sequence's
+        end.  The start state is the same for every sequence, so padding
+        still never changes a prediction, and prediction computes it once
+        per call.  Each training batch reads ``burn_in`` more steps, for one
+        sequence.
 
         On real recordings of different lengths it helps: on JapaneseVowels
-        (30 fresh seeds) ``burn_in=20`` scored 0.965 against 0.938 from
-        zeros, above zero-padded copies (0.946).  Where positions are counted
-        from a sequence's start it hurts: on the echo problem with
-        ``out_index=2`` it stays near chance on sequences of 10 to 50 steps.
-        See the user guide's "What it costs, and what it learns".
+        (30 fresh seeds) ``burn_in=20`` scored JV_BURN against JV_LIST from
+        zeros, above zero-padded copies (JV_PADDED).  See the user guide's
+        "What it costs, and what it learns" for where it was measured and
+        why it is not the default.
 
     max_epochs : int or 'auto', default='auto'
         The maximum number of passes over the training data in :meth:`fit`.

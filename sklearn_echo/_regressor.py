@@ -66,8 +66,9 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
     burn_in : int, default=0
         The number of steps of the training data's mean step that the LSTM
         reads, with its current weights and no gradient, before every
-        sequence, to set every sequence's start state (see
-        :class:`LSTMClassifier`); ``0`` starts from zeros.
+        sequence, to set every sequence's start cell state (the hidden state
+        starts at zero; see :class:`LSTMClassifier`); ``0`` starts from
+        zeros.
 
     max_epochs : int or 'auto', default='auto'
         The maximum number of passes over the training data in :meth:`fit`.

@@ -63,7 +63,8 @@ class TokenLSTMClassifier(LSTMClassifier):
         The number of steps of the training tokens' mean one-hot step (each
         token's frequency) that the LSTM reads, with its current weights and
         no gradient, before every sequence, to set every sequence's start
-        state (see :class:`LSTMClassifier`); ``0`` starts from zeros.
+        cell state (the hidden state starts at zero; see
+        :class:`LSTMClassifier`); ``0`` starts from zeros.
 
     max_epochs : int or 'auto', default='auto'
         The maximum number of epochs; ``'auto'``: about 6,000 gradient steps,

@@ -1,11 +1,12 @@
 """The burn-in start state (``burn_in``): what it computes and where it is kept.
 
-With ``burn_in=B`` every sequence starts from the state that the LSTM reaches
-after reading B copies of the training data's mean step, computed with the
-current weights and no gradient.  These tests check the state against that
-definition, that it follows the weights (in training and after), that fits
-set the mean step from the data and that partial and warm-started fits keep
-it, that the token and one-hot paths agree, and the errors.  Padding
+With ``burn_in=B`` every sequence starts from the cell state that the LSTM
+reaches after reading B copies of the training data's mean step, computed
+with the current weights and no gradient, and from a zero hidden state.
+These tests check the state against that definition, that it follows the
+weights, that fits set the mean step from the data and that partial and
+warm-started fits keep it, that the token and one-hot paths agree, and the
+errors.  Padding
 invariance with a burn-in is checked with the other padding cases in
 ``tests/test_ragged.py``.
 """
@@ -55,28 +56,31 @@ def _module(burn_in, **params):
     [{}, {"num_layers": 2, "dropout": 0.5}, {"bidirectional": True}],
     ids=["1-layer", "2-layers-dropout", "bidirectional"],
 )
-def test_burn_in_state_is_the_state_after_reading_the_mean_step_burn_in_times(params):
+def test_burn_in_starts_from_the_cell_state_of_the_mean_steps_and_a_zero_output(
+    params,
+):
     module = _module(4, **params).eval()
     h, c = module.start_state()
     with torch.no_grad():
-        _, (h_read, c_read) = module.lstm(module.mean_step.expand(1, 4, 3))
-    assert h.shape == h_read.shape == (h_read.shape[0], 1, 4)
-    assert_allclose(h, h_read, rtol=0, atol=1e-6)
+        _, (_, c_read) = module.lstm(module.mean_step.expand(1, 4, 3))
+    assert h.shape == c.shape == c_read.shape == (c_read.shape[0], 1, 4)
+    assert_array_equal(h.numpy(), 0)
     assert_allclose(c, c_read, rtol=0, atol=1e-6)
-    assert not np.allclose(h.numpy(), 0)
+    assert not np.allclose(c.numpy(), 0)
 
 
-def test_one_direction_output_is_the_output_of_the_sequence_after_the_burn_in():
-    # Reading the mean steps and then the sequence, from zeros, gives the same
-    # output as reading the sequence from the burn-in state.
-    module = _module(4).eval()
-    x = torch.randn(1, 6, 3)
-    prefixed = torch.cat([module.mean_step.expand(1, 4, 3), x], dim=1)
-    plain = _module(0).eval()
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_output_is_the_lstms_from_the_burn_in_state(bidirectional):
+    module = _module(4, bidirectional=bidirectional).eval()
+    x = torch.randn(3, 6, 3)
     with torch.no_grad():
-        expected = plain(prefixed)
+        _, (_, c) = module.lstm(module.mean_step.expand(1, 4, 3))
+        c = c.expand(-1, 3, -1).contiguous()
+        _, (h_n, _) = module.lstm(x, (torch.zeros_like(c), c))
+        last = torch.cat([h_n[-2], h_n[-1]], 1) if bidirectional else h_n[-1]
+        expected = module.head(last)
         assert_allclose(module(x), expected, rtol=0, atol=1e-6)
-        lengths = torch.tensor([6])
+        lengths = torch.tensor([6, 6, 6])
         assert_allclose(module(x, lengths), expected, rtol=0, atol=1e-6)
         # The state passed in, as prediction does, gives the same.
         state = module.start_state()
@@ -98,22 +102,22 @@ def test_burn_in_takes_no_gradient_and_no_dropout_in_training():
     h, c = module.start_state()
     assert not h.requires_grad and not c.requires_grad
     # Dropout between the layers would make two reads differ.
-    h_again, _ = module.start_state()
-    assert_array_equal(h.numpy(), h_again.numpy())
+    _, c_again = module.start_state()
+    assert_array_equal(c.numpy(), c_again.numpy())
     assert module.lstm.training
-    assert_allclose(h, module.eval().start_state()[0], rtol=0, atol=1e-6)
+    assert_allclose(c, module.eval().start_state()[1], rtol=0, atol=1e-6)
 
 
 def test_start_state_follows_the_weights():
     module = _module(4)
-    before = module.start_state()[0]
+    before = module.start_state()[1]
     with torch.no_grad():
         module.lstm.weight_hh_l0.mul_(0.5)
-    after = module.start_state()[0]
+    after = module.start_state()[1]
     assert not torch.allclose(before, after)
     with torch.no_grad():
-        _, (h, _) = module.lstm(module.mean_step.expand(1, 4, -1))
-    assert_allclose(after, h, rtol=0, atol=1e-6)
+        _, (_, c) = module.lstm(module.mean_step.expand(1, 4, -1))
+    assert_allclose(after, c, rtol=0, atol=1e-6)
 
 
 def test_a_state_made_under_inference_mode_serves_a_backward_pass():
