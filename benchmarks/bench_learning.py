@@ -42,8 +42,8 @@ sequence (train and test), printed as ``lstm_prefix``, and ``--repeat-steps
 R`` with every step of every sequence read R times in a row, printed as
 ``lstm_repeat``: two ways to give the LSTM more steps per sequence without
 padding (see the user guide's variable-length section).  ``--burn-in B``
-also fits the list and the padded copies with ``burn_in=B`` (a start state
-reached by reading B mean steps), printed as ``lstm_burnin`` and
+also fits the list and the padded copies with ``burn_in=B`` (a start cell
+state reached by reading B mean steps), printed as ``lstm_burnin`` and
 ``lstm_padded_burnin``:
 
     python benchmarks/bench_learning.py ragged --datasets JapaneseVowels \
@@ -51,7 +51,7 @@ reached by reading B mean steps), printed as ``lstm_burnin`` and
     python benchmarks/bench_learning.py ragged --datasets JapaneseVowels \
         --seeds 4000:4030 --repeat-steps 2
     python benchmarks/bench_learning.py ragged --datasets JapaneseVowels \
-        --seeds 6000:6030 --burn-in 20
+        --seeds 7000:7030 --burn-in 20
 
 ``real``: UCR/UEA data sets that ship inside ``aeon`` (loaded offline; the
 ``benchmarks`` extra installs it), with their standard train/test split,

@@ -73,8 +73,8 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         sequence.
 
         On real recordings of different lengths it helps: on JapaneseVowels
-        (30 fresh seeds) ``burn_in=20`` scored JV_BURN against JV_LIST from
-        zeros, above zero-padded copies (JV_PADDED).  See the user guide's
+        (30 fresh seeds) ``burn_in=20`` scored 0.963 against 0.934 from
+        zeros, above zero-padded copies (0.950).  See the user guide's
         "What it costs, and what it learns" for where it was measured and
         why it is not the default.
 
