@@ -5,7 +5,13 @@ folder, ``benchmarks/``, first on ``sys.path``.
 """
 
 import ast
+import contextlib
 import statistics
+
+import numpy as np
+
+import sklearn_echo._net as net
+import sklearn_echo._ragged as ragged
 
 
 def summarise(name, values, threshold=None, digits=4):
@@ -36,3 +42,45 @@ def parse_set(items):
         except (ValueError, SyntaxError):
             params[name] = value
     return params
+
+
+def step_budget_batches(order, lengths, batch_size, *, pooled):
+    """Training batches cut by steps, not sequences (a design not in the library).
+
+    Like ``length_sorted_batches``, the order is sorted by length within
+    pools of ``_POOL_BATCHES * batch_size`` sequences; a batch then holds as
+    many sequences as fit in ``batch_size`` times the longest length of the
+    data, each padded to the batch's longest (fairseq's ``max_tokens``).  On
+    equal lengths that is ``batch_size`` sequences; a batch of short
+    sequences holds more.  Validation and prediction batches are unchanged.
+    """
+    if not pooled:
+        return ragged.length_sorted_batches(order, lengths, batch_size, pooled=False)
+    budget = batch_size * int(lengths.max())
+    pool = batch_size * ragged._POOL_BATCHES
+    batches = []
+    for chunk in np.split(order, range(pool, len(order), pool)):
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        start = 0
+        while start < len(chunk):
+            # Sorted ascending: a batch's longest is its last sequence.
+            end = start + 1
+            while (
+                end < len(chunk) and (end + 1 - start) * lengths[chunk[end]] <= budget
+            ):
+                end += 1
+            batches.append(chunk[start:end])
+            start = end
+    return batches
+
+
+@contextlib.contextmanager
+def batches_by_steps(enabled=True):
+    """Train ragged input with :func:`step_budget_batches` inside the block."""
+    saved = net.length_sorted_batches
+    if enabled:
+        net.length_sorted_batches = step_budget_batches
+    try:
+        yield
+    finally:
+        net.length_sorted_batches = saved

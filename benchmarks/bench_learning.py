@@ -29,6 +29,13 @@ with, so that column is left out.
     python benchmarks/bench_learning.py echo --config ragged --model token \
         --seeds 2000:2030
 
+``--step-budget`` trains the ragged sequences in batches cut by steps instead
+of sequences (``_common.step_budget_batches``, a design the library does not
+use; the user guide's variable-length cost section says why):
+
+    python benchmarks/bench_learning.py echo --config ragged --seeds 8000:8010 \
+        --step-budget
+
 ``ragged``: UCR/UEA data sets of unequal lengths that ship inside ``aeon``.
 ``LSTMClassifier`` on the list of sequences as they are, beside
 ``LSTMClassifier``, 1-NN Euclidean and ``MLPClassifier`` on copies padded
@@ -73,7 +80,7 @@ import warnings
 
 import numpy as np
 import torch
-from _common import parse_range, parse_set, summarise
+from _common import batches_by_steps, parse_range, parse_set, summarise
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
@@ -150,6 +157,7 @@ def run_echo(args, params):
         f"suite=echo config={args.config} model={args.model} length={length} "
         f"min_length={min_length} n_features={n_features} out_index={out_index} "
         f"n_train={n_train} n_test={args.n_test} seeds={args.seeds} params={params}"
+        + (" batches=step-budget" if args.step_budget else "")
     )
     data = {"out_index": out_index, "min_length": min_length}
     X_test, y_test = make_echo_sequences(
@@ -413,6 +421,11 @@ def main():
         help="ragged: also fit the list with every step read this many times",
     )
     parser.add_argument(
+        "--step-budget",
+        action="store_true",
+        help="echo: train ragged sequences in batches cut by steps",
+    )
+    parser.add_argument(
         "--burn-in",
         type=int,
         default=0,
@@ -431,7 +444,8 @@ def main():
     LSTMClassifier(max_epochs=1).fit(X_warm, y_warm)
     suites = {"echo": run_echo, "small": run_small, "real": run_real}
     suites["ragged"] = run_ragged
-    suites[args.suite](args, params)
+    with batches_by_steps(args.step_budget):
+        suites[args.suite](args, params)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,11 @@ Rows:
 - ``pipeline, random batches``: the pipeline with the batches drawn at random
   instead of by length (``_POOL_BATCHES = 1``): what padding each batch to
   its longest sequence would cost without sorting by length;
+- ``pipeline, batches by steps``: the pipeline with its training batches cut
+  by steps instead of sequences (``_common.step_budget_batches``: as many
+  sequences as fit in 64 x 50 steps, so a batch of short sequences holds
+  more of them), a design the library does not use: an epoch costs less,
+  but it takes more epochs to learn (see the user guide);
 - ``pipeline, burn_in=20``: the pipeline starting every sequence from the
   state reached by reading 20 mean steps (one extra forward pass of 20 steps
   for one sequence per batch, no gradient); the last lines give its times
@@ -35,10 +40,14 @@ Training is ``max_epochs`` epochs with the stopping rule off
 (``early_stopping=False``, ``n_iter_no_change`` larger than the epochs);
 prediction is ``predict_proba`` on the training sequences.  Each time is the
 median of ``--repeats`` runs, the two lengths alternating.  torch runs on
-``--threads`` threads (default 1).
+``--threads`` threads (default 1).  ``--hidden-size`` sets the LSTM's state
+size for every row (default 25, the estimators' default): the larger the
+state, the more of a batch's time is per step, and the nearer every ratio
+comes to the steps ratio.
 
     python benchmarks/bench_variable_length.py
     python benchmarks/bench_variable_length.py --n 5000 --repeats 3
+    python benchmarks/bench_variable_length.py --hidden-size 100 --repeats 3
 """
 
 import argparse
@@ -47,6 +56,7 @@ import time
 
 import numpy as np
 import torch
+from _common import batches_by_steps
 from sklearn.pipeline import make_pipeline
 
 import sklearn_echo._ragged as ragged
@@ -61,8 +71,9 @@ from sklearn_echo._module import LSTMModule
 N_FEATURES, LENGTH, MIN_LENGTH = 20, 50, 10
 
 
-def _model(kind, epochs, burn_in=0):
+def _model(kind, epochs, burn_in=0, hidden_size=25):
     params = {
+        "hidden_size": hidden_size,
         "burn_in": burn_in,
         "max_epochs": epochs,
         "early_stopping": False,
@@ -84,28 +95,31 @@ def _time(function):
 
 def _estimator_rows(args, data):
     rows = []
-    for name, kind, pool, burn_in in (
-        ("pipeline", "pipeline", ragged._POOL_BATCHES, 0),
-        ("token", "token", ragged._POOL_BATCHES, 0),
-        ("pipeline, random batches", "pipeline", 1, 0),
-        ("pipeline, burn_in=20", "pipeline", ragged._POOL_BATCHES, 20),
+    pool = ragged._POOL_BATCHES
+    for name, kind, pool_batches, burn_in, by_steps in (
+        ("pipeline", "pipeline", pool, 0, False),
+        ("token", "token", pool, 0, False),
+        ("pipeline, random batches", "pipeline", 1, 0, False),
+        ("pipeline, batches by steps", "pipeline", pool, 0, True),
+        ("pipeline, burn_in=20", "pipeline", pool, 20, False),
     ):
         times = {"fit": {}, "predict": {}}
         for _ in range(args.repeats):
             for shape, (X, y) in data.items():
-                saved, ragged._POOL_BATCHES = ragged._POOL_BATCHES, pool
+                ragged._POOL_BATCHES = pool_batches
                 try:
-                    model = _model(kind, args.epochs, burn_in)
-                    # The lambdas run at once, inside this iteration (B023 is
-                    # about closures called after the loop has moved on).
-                    fit = _time(lambda: model.fit(X, y))  # noqa: B023
+                    model = _model(kind, args.epochs, burn_in, args.hidden_size)
+                    with batches_by_steps(by_steps):
+                        # The lambdas run at once, inside this iteration (B023
+                        # is about closures called after the loop has moved on).
+                        fit = _time(lambda: model.fit(X, y))  # noqa: B023
                     predict = _time(lambda: model.predict_proba(X))  # noqa: B023
                 finally:
-                    ragged._POOL_BATCHES = saved
+                    ragged._POOL_BATCHES = pool
                 times["fit"].setdefault(shape, []).append(fit)
                 times["predict"].setdefault(shape, []).append(predict)
         for what, per_shape in times.items():
-            if name.endswith("random batches") and what == "predict":
+            if what == "predict" and (by_steps or pool_batches != pool):
                 continue  # prediction does not draw batches
             rows.append(
                 (
@@ -118,7 +132,9 @@ def _estimator_rows(args, data):
 
 def _plain_row(args, lengths):
     """A plain PyTorch training loop: the list's batch lengths, 50 and 30 steps."""
-    module = LSTMModule(N_FEATURES, N_FEATURES, t_max=LENGTH)
+    module = LSTMModule(
+        N_FEATURES, N_FEATURES, hidden_size=args.hidden_size, t_max=LENGTH
+    )
     optimizer = torch.optim.Adam(module.parameters(), lr=0.01, fused=True)
     criterion = torch.nn.CrossEntropyLoss()
     n_batches = args.n // 64
@@ -165,6 +181,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--hidden-size", type=int, default=25)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     X, y = make_echo_sequences(
@@ -176,6 +193,7 @@ def main():
     print(
         f"torch_threads={torch.get_num_threads()} torch={torch.__version__} "
         f"n={args.n} epochs={args.epochs} repeats={args.repeats} "
+        f"hidden_size={args.hidden_size} "
         f"mean length {mean_length:.1f} of {LENGTH} (steps ratio "
         f"{mean_length / LENGTH:.3f})"
     )

@@ -152,12 +152,14 @@ plt.show()
 #
 # Training time grows with the length for both, since the LSTM reads the steps
 # one after the other, and at 100 values the two paths take about the same
-# time at every length.  Below a few hundred values the token path is no faster:
-# it still runs the LSTM's input product, over a fixed 0/1 selector as wide as
-# the gates (``4 * hidden_size``), plus the lookup.  Above, the one-hot path's
-# product over ``n_features`` and its wide mini-batches dominate: at 1,000
-# values it is several times slower, while the token path's time hardly
-# depends on the vocabulary.
+# time at every length.  Up to ``4 * hidden_size`` values (100 here, the unknown
+# token included) the token path one-hot encodes each mini-batch inside the
+# network and runs the Pipeline's very computation, without the stored array.
+# Above, it looks the input projection up and passes it through a fixed 0/1
+# selector as wide as the gates, whose cost does not grow with the vocabulary;
+# there the one-hot path's product over ``n_features`` and its wide mini-batches
+# dominate: at 1,000 values it is several times slower, while the token path's
+# time hardly depends on the vocabulary.
 #
 # Use the Pipeline when the one-hot array is small and its clarity helps (it is
 # also the only option for real-valued sequences, with

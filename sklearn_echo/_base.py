@@ -37,7 +37,7 @@ from sklearn_echo._callbacks import (
     StopOnNonFiniteLoss,
     StoppingRule,
 )
-from sklearn_echo._module import LSTMModule
+from sklearn_echo._module import LSTMModule, uses_lookup
 from sklearn_echo._net import _BatchIterator
 from sklearn_echo._ragged import (
     RaggedSequences,
@@ -476,17 +476,20 @@ class BaseLSTMEstimator(BaseEstimator):
             count += directions * 4 * hidden * (layer_input + hidden + 2)
             layer_input = hidden * directions
         count += (layer_input + 1) * n_outputs
-        if self._tokens:
+        if self._tokens and uses_lookup(input_size, hidden, directions == 2):
             # The lookup, and the selector of the first layer's new input.
             count += (input_size + 1) * 4 * hidden * directions
             count += directions * (4 * hidden) ** 2 * directions
         # Weights, gradients and the optimizer's state: about four copies.
         check_allocation((4, count), np.float32, "The network's parameters")
 
-    def _build_net(self, params, input_size, n_outputs, *, t_max, fit=None):
+    def _build_net(
+        self, params, input_size, n_outputs, *, t_max, fit=None, lookup=None
+    ):
         """Build and initialise the skorch net.
 
-        ``t_max`` is the longest training sequence (chrono's time scale).
+        ``t_max`` is the longest training sequence (chrono's time scale);
+        ``lookup`` how a token module reads tokens (``LSTMModule``'s).
         ``fit`` describes a call to :meth:`fit` (a dict with the epochs, the
         hold-out and the loss of the prior); None for :meth:`partial_fit`,
         which runs one epoch with no stopping rule.
@@ -546,6 +549,7 @@ class BaseLSTMEstimator(BaseEstimator):
             module__tokens=self._tokens,
             module__t_max=t_max,
             module__burn_in=params["burn_in"],
+            module__lookup=lookup,
             optimizer=params["optimizer"],
             **{f"optimizer__{key}": v for key, v in params["optimizer_kwargs"].items()},
             lr=params["lr"],
@@ -584,8 +588,15 @@ class BaseLSTMEstimator(BaseEstimator):
                 f"warm_start=True cannot continue a network whose {changed} changed "
                 "since it was fitted; set warm_start=False to train a new one."
             )
+        # The old module's way of reading tokens: a model fitted before the
+        # one-hot way existed looks up whatever its size.
         net = self._build_net(
-            params, self.input_size_, self._n_outputs(), t_max=t_max, fit=fit
+            params,
+            self.input_size_,
+            self._n_outputs(),
+            t_max=t_max,
+            fit=fit,
+            lookup=old.module_.embedding is not None,
         )
         net.module_.load_state_dict(old.module_.state_dict())
         # Copies, so that a failed continuation leaves the old net untouched
@@ -1029,8 +1040,8 @@ def _measure_block_sizes(module, X, max_rows):
     rng = np.random.RandomState(0)
     shape = (max_rows, *X.shape[1:])
     if X.dtype.kind in "iu":
-        # Tokens: any row of the embedding, the unknown token's included.
-        probe = rng.randint(module.embedding.num_embeddings, size=shape)
+        # Tokens: any token, the unknown one included.
+        probe = rng.randint(len(module.mean_step), size=shape)
         probe = probe.astype(X.dtype)
     else:
         # Random reals round in more ways than one-hot steps do.

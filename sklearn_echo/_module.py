@@ -52,23 +52,32 @@ class LSTMModule(nn.Module):
         depend on the rest of its batch.
     tokens : bool, default=False
         Whether the input is integer tokens of shape (batch, length) instead
-        of one-hot steps of width ``input_size``.  The token module is the
-        one-hot module computed without the one-hot array: the input
-        projection of a one-hot step is one column of the first layer's
-        ``weight_ih``, so those columns move into an ``nn.Embedding`` (a
-        lookup), and the first layer's ``weight_ih`` becomes a fixed 0/1
-        selector that passes the looked-up projection through unchanged.  Both
-        modules draw the same random numbers at construction, so the same seed
-        gives the same initial model.  Token ``input_size`` is the unknown
-        token: its row is zero, like the all-zero step of an unknown one-hot.
+        of one-hot steps of width ``input_size``: token ``k`` is the one-hot
+        step with a 1 at ``k``, and token ``input_size`` is the unknown token,
+        the all-zero step.  The token module computes the one-hot module's
+        outputs, in one of two ways (``lookup``).
+    lookup : bool or None, default=None
+        How a token module reads its tokens.  False: it one-hot encodes each
+        batch itself and is the one-hot module, parameter for parameter.
+        True: it never builds a one-hot array.  The input projection of a
+        one-hot step is one column of the first layer's ``weight_ih``, so
+        those columns move into an ``nn.Embedding`` (a lookup, whose last row,
+        the unknown token's, is zero), and the first layer's ``weight_ih``
+        becomes a fixed 0/1 selector that passes the looked-up projection
+        through unchanged.  Both ways draw the same random numbers at
+        construction, so the same seed gives the same initial model.  None
+        chooses with :func:`uses_lookup`: the lookup for vocabularies wider
+        than the first layer's gates, where its selector is the smaller
+        matrix.  Ignored without ``tokens``.
 
     Attributes
     ----------
     mean_step : torch.Tensor of shape (input_size,), or (input_size + 1,) for tokens
         A buffer: the step that the burn-in reads.  The estimators set it to
         the mean step of the training data; for tokens it holds each token's
-        frequency, and the step is the embedding rows weighted by them (the
-        same step as the one-hot module's mean one-hot step).
+        frequency, the unknown token's last, and the step is the one-hot step
+        of those frequencies (with the lookup, the embedding rows weighted by
+        them: the same step).
     """
 
     def __init__(
@@ -83,6 +92,7 @@ class LSTMModule(nn.Module):
         tokens=False,
         t_max=50,
         burn_in=0,
+        lookup=None,
     ):
         super().__init__()
         if int(burn_in) < 0:
@@ -104,7 +114,11 @@ class LSTMModule(nn.Module):
             self.init_chrono(t_max)
         elif forget_bias is not None:
             self.init_forget_bias(forget_bias)
-        self.embedding = self._move_input_weights_to_embedding() if tokens else None
+        self.tokens = bool(tokens)
+        if lookup is None:
+            lookup = uses_lookup(input_size, hidden_size, bidirectional)
+        lookup = self.tokens and bool(lookup)
+        self.embedding = self._move_input_weights_to_embedding() if lookup else None
 
     def _move_input_weights_to_embedding(self):
         """Turn the one-hot module into its token equivalent, drawing no randoms."""
@@ -178,6 +192,9 @@ class LSTMModule(nn.Module):
 
     def __setstate__(self, state):
         super().__setstate__(state)
+        # A token module pickled before the one-hot way existed looks up.
+        if "tokens" not in self.__dict__:
+            self.tokens = self.embedding is not None
         # A module pickled before burn_in existed starts from zeros.
         if "mean_step" not in self._buffers:
             self.burn_in = 0
@@ -214,6 +231,8 @@ class LSTMModule(nn.Module):
         step = self.mean_step
         if self.embedding is not None:
             step = step @ self.embedding.weight
+        elif self.tokens:
+            step = step[:-1]  # the unknown token is the all-zero step
         steps = step.expand(1, self.burn_in, -1)
         dropping = self.lstm.training and self.lstm.dropout > 0
         with torch.no_grad():
@@ -256,8 +275,7 @@ class LSTMModule(nn.Module):
         padded read on one CPU thread (batches of 64, lengths 30 to 50), so it
         is used only where it is needed.
         """
-        if self.embedding is not None:
-            X = self.embedding(X)
+        X = self._steps(X)
         if lengths is not None:
             return self.head(self.dropout(self._last_states(X, lengths, start)))
         _, (h_n, _) = self.lstm(X, self._batch_start(start, len(X)))
@@ -268,6 +286,18 @@ class LSTMModule(nn.Module):
         else:
             last = h_n[-1]
         return self.head(self.dropout(last))
+
+    def _steps(self, X):
+        """Return the LSTM's input: X, or the steps of tokens X."""
+        if self.embedding is not None:
+            return self.embedding(X)
+        if self.tokens:
+            # Rows of the identity; the unknown token's, the last, is all zero.
+            # (5x faster than functional.one_hot, which makes int64 steps.)
+            width, weight = self.lstm.input_size, self.head.weight
+            eye = torch.eye(width + 1, width, dtype=weight.dtype, device=weight.device)
+            return functional.embedding(X, eye)
+        return X
 
     def _last_states(self, X, lengths, start):
         """Return each sequence's last state of the last layer, padding skipped."""
@@ -302,6 +332,9 @@ class LSTMModule(nn.Module):
         if self.embedding is not None:
             size = (None, length, self.embedding.embedding_dim)
             rows.insert(0, ("embedding (Embedding)", size, self.embedding))
+        elif self.tokens:
+            size = (None, length, self.lstm.input_size)
+            rows.insert(0, ("one_hot (OneHot)", size, None))
         if self.dropout.p > 0:
             rows.append(("dropout (Dropout)", (None, width), None))
         rows.append(("head (Linear)", (None, self.head.out_features), self.head))
@@ -317,10 +350,22 @@ class LSTMModule(nn.Module):
             f"Trainable params: {trainable:,}",
             f"Non-trainable params: {total - trainable:,}",
             f"Input shape: (None, {length})"
-            if self.embedding is not None
+            if self.tokens
             else f"Input shape: (None, {length}, {self.lstm.input_size})",
         ]
         return "\n".join(lines)
+
+
+def uses_lookup(input_size, hidden_size, bidirectional):
+    """Whether a token module of this shape looks its tokens up (``lookup=None``).
+
+    The one-hot way multiplies each step of ``input_size`` values by the first
+    layer's input weights; the lookup way multiplies a looked-up projection of
+    ``4 * hidden_size`` values per direction by a fixed selector.  The lookup
+    is chosen where the vocabulary (the unknown token included) is wider.
+    """
+    gates = 4 * hidden_size * (2 if bidirectional else 1)
+    return input_size + 1 > gates
 
 
 class MultiOutputCrossEntropy(nn.Module):

@@ -19,14 +19,18 @@ class TokenLSTMClassifier(LSTMClassifier):
 
     ``TokenLSTMClassifier(n_features=k, **params)`` is the model of
     ``make_pipeline(OneHotSequenceTransformer(n_features=k), LSTMClassifier(**params))``
-    computed on the tokens directly.  The LSTM's input projection of a one-hot
-    step is one column of its input weight matrix, so a lookup replaces the
-    matrix product and the one-hot array is never built: memory per sequence is
-    ``length`` integers instead of ``length * n_features`` floats, and training
-    is faster when ``n_features`` is large.  With the same ``random_state`` both
-    start from the same weights and compute the same forward pass; only the
-    order in which gradients are summed differs, so trained models agree to
-    float32 rounding.
+    computed on the tokens directly, without the one-hot array of the whole
+    data: memory per sequence is ``length`` integers instead of ``length *
+    n_features`` floats.  A vocabulary of up to ``4 * hidden_size`` tokens
+    (per direction, the unknown token included) is one-hot encoded one batch
+    at a time inside the network, which is then the Pipeline's network,
+    parameter for parameter.  A larger one is looked up: the LSTM's input
+    projection of a one-hot step is one column of its input weight matrix, so
+    an embedding lookup replaces the matrix product (``summary()`` shows which
+    way), and training is faster than the Pipeline's when ``n_features`` is
+    large.  With the same ``random_state`` both start from the same weights
+    and compute the same forward pass; only the order in which gradients are
+    summed differs, so trained models agree to float32 rounding.
 
     Use :class:`LSTMClassifier` for real-valued sequences and when the one-hot
     Pipeline is clear enough; use this estimator for large vocabularies or
@@ -291,7 +295,7 @@ class TokenLSTMClassifier(LSTMClassifier):
             return sequences, y
         known = known_tokens(tokens, self.vocabulary_size_, self.handle_unknown)
         if not known.all():
-            # The module's last embedding row, a zero one, stands for them.
+            # Token vocabulary_size_, the module's all-zero step, stands for them.
             tokens = np.where(known, tokens, self.vocabulary_size_)
             sequences = tokens if ragged is None else ragged.with_values(tokens)
         return sequences, y

@@ -1,5 +1,6 @@
 import pickle
 import re
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from sklearn_echo import (
     TokenLSTMClassifier,
     make_echo_sequences,
 )
-from sklearn_echo._module import LSTMModule
+from sklearn_echo._module import LSTMModule, uses_lookup
 
 FAST = {"hidden_size": 8, "max_epochs": 3, "random_state": 0}
 
@@ -22,39 +23,76 @@ def _data(n_samples=600, length=6, n_features=8, seed=0):
     return make_echo_sequences(n_samples, length, n_features, random_state=seed)
 
 
+@pytest.mark.parametrize("lookup", [True, False], ids=["lookup", "one-hot"])
 @pytest.mark.parametrize(
     "architecture",
     [{}, {"bidirectional": True}, {"num_layers": 2}, {"forget_bias": None}],
     ids=["default", "bidirectional", "two-layers", "torch-init"],
 )
-def test_token_module_starts_identical_to_the_one_hot_module(architecture):
+def test_token_module_starts_identical_to_the_one_hot_module(architecture, lookup):
     torch.manual_seed(0)
     onehot = LSTMModule(8, 5, **architecture).eval()
     after_onehot = torch.rand(3)
     torch.manual_seed(0)
-    tokens = LSTMModule(8, 5, tokens=True, **architecture).eval()
+    tokens = LSTMModule(8, 5, tokens=True, lookup=lookup, **architecture).eval()
     after_tokens = torch.rand(3)
-    X = torch.randint(0, 8, (40, 7))
-    X_onehot = torch.nn.functional.one_hot(X, 8).float()
+    # Token 8 is the unknown one: the all-zero step.
+    X = torch.randint(0, 9, (40, 7))
+    X_onehot = torch.nn.functional.one_hot(X, 9)[..., :8].float()
     with torch.no_grad():
         assert torch.equal(onehot(X_onehot), tokens(X))
     # Building it draws the same random numbers, so what follows is unchanged.
     assert torch.equal(after_onehot, after_tokens)
+    assert (tokens.embedding is not None) == lookup
+    if not lookup:
+        # The one-hot way is the one-hot module, parameter for parameter.
+        expected = onehot.state_dict()
+        actual = tokens.state_dict()
+        assert actual.keys() == expected.keys()
+        names = [name for name in expected if name != "mean_step"]
+        assert all(torch.equal(actual[name], expected[name]) for name in names)
 
 
+@pytest.mark.parametrize(
+    ("n_features", "hidden_size", "bidirectional", "lookup"),
+    [
+        (8, 8, False, False),
+        (31, 8, False, False),
+        (32, 8, False, True),
+        (63, 8, True, False),
+        (64, 8, True, True),
+    ],
+)
+def test_the_lookup_is_used_where_the_vocabulary_is_wider_than_the_gates(
+    n_features, hidden_size, bidirectional, lookup
+):
+    # 4 * 8 = 32 gates per direction; the vocabulary counts the unknown token.
+    assert uses_lookup(n_features, hidden_size, bidirectional) is lookup
+    module = LSTMModule(
+        n_features, 2, hidden_size, bidirectional=bidirectional, tokens=True
+    )
+    assert (module.embedding is not None) is lookup
+    # Without tokens there is nothing to look up.
+    assert LSTMModule(n_features, 2, hidden_size, lookup=True).embedding is None
+
+
+# 4 * hidden_size = 32 gates per direction: 9 tokens (the unknown one
+# included) are one-hot encoded, 71 looked up, with one direction or two.
+@pytest.mark.parametrize("n_features", [8, 70], ids=["one-hot-way", "lookup-way"])
 @pytest.mark.parametrize(
     "params",
     [{}, {"bidirectional": True, "num_layers": 2, "dropout": 0.2}],
     ids=["default", "bidirectional-2-layers-dropout"],
 )
-def test_token_path_and_one_hot_pipeline_give_the_same_predictions(params):
-    X, y = _data()
-    X_test, _ = _data(300, seed=1)
+def test_token_path_and_one_hot_pipeline_give_the_same_predictions(params, n_features):
+    X, y = _data(n_features=n_features)
+    X_test, _ = _data(300, n_features=n_features, seed=1)
     params = {**FAST, **params}
     pipeline = make_pipeline(
-        OneHotSequenceTransformer(n_features=8), LSTMClassifier(**params)
+        OneHotSequenceTransformer(n_features=n_features), LSTMClassifier(**params)
     ).fit(X, y)
-    token = TokenLSTMClassifier(n_features=8, **params).fit(X, y)
+    token = TokenLSTMClassifier(n_features=n_features, **params).fit(X, y)
+    assert (token.net_.module_.embedding is not None) is (n_features == 70)
     assert_array_equal(token.predict(X_test), pipeline.predict(X_test))
     assert_allclose(
         token.predict_proba(X_test), pipeline.predict_proba(X_test), atol=1e-5
@@ -151,6 +189,40 @@ def test_summary_shows_the_lookup_and_the_fixed_selector():
     assert "Input shape: (None, 50)" in text
     # The 100 x 100 selector is not trained; the lookup holds weight_ih's values.
     assert "Non-trainable params: 10,000" in text
+
+
+def test_summary_of_a_small_vocabulary_shows_the_one_hot_step():
+    X, y = _data(n_features=20, length=50, n_samples=20)
+    token = TokenLSTMClassifier(max_epochs=1, random_state=0).fit(X, y)
+    pipeline = make_pipeline(
+        OneHotSequenceTransformer(), LSTMClassifier(max_epochs=1, random_state=0)
+    ).fit(X, y)
+    text = token.summary()
+    assert "one_hot (OneHot)      (None, 50, 20)" in text
+    assert "Input shape: (None, 50)" in text
+    # The pipeline's network, and nothing fixed.
+    assert "Non-trainable params: 0" in text
+    assert text.splitlines()[-4:-1] == pipeline[-1].summary().splitlines()[-4:-1]
+
+
+def test_a_token_model_pickled_before_the_one_hot_way_existed_still_looks_up():
+    X, y = _data()
+    X_test, _ = _data(100, seed=1)
+    params = {**FAST, "warm_start": True}
+    clf = TokenLSTMClassifier(**params)
+    # What such a model held: a lookup whatever the vocabulary, no tokens flag.
+    with mock.patch("sklearn_echo._module.uses_lookup", return_value=True):
+        clf.fit(X, y)
+    module = clf.net_.module_
+    del module.tokens
+    expected = clf.predict_proba(X_test)
+    restored = pickle.loads(pickle.dumps(clf))
+    assert restored.net_.module_.tokens
+    assert_array_equal(restored.predict_proba(X_test), expected)
+    # warm_start continues the lookup it has, weights and all.
+    restored.set_params(max_epochs=1).fit(X, y)
+    assert restored.net_.module_.embedding is not None
+    assert len(restored.net_.history) == len(clf.net_.history) + 1
 
 
 def test_pickle_round_trip_gives_identical_probabilities():
