@@ -50,6 +50,7 @@ def test_bench_variable_length_runs():
         "pipeline, batches by steps fit",
         "pipeline, burn_in=20 fit",
         "plain torch, one epoch",
+        "plain torch, pool order",
         "pipeline predict, burn_in=20 over burn_in=0",
     ):
         assert row in out
