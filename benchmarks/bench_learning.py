@@ -60,6 +60,13 @@ state reached by reading B mean steps), printed as ``lstm_burnin`` and
     python benchmarks/bench_learning.py ragged --datasets JapaneseVowels \
         --seeds 7000:7030 --burn-in 20
 
+``--standardize`` first brings each channel to mean 0 and variance 1 over
+the training steps (train and test alike, before the padding), as a user
+would with a ``StandardScaler`` fitted on the stacked steps:
+
+    python benchmarks/bench_learning.py ragged --datasets JapaneseVowels \
+        --seeds 10000:10030 --standardize --burn-in 20
+
 ``real``: UCR/UEA data sets that ship inside ``aeon`` (loaded offline; the
 ``benchmarks`` extra installs it), with their standard train/test split,
 beside 1-NN Euclidean and ``MLPClassifier`` on the flattened series.
@@ -295,13 +302,25 @@ def _paired(a, b):
 def run_ragged(args, params):
     from aeon.datasets import load_classification
 
-    print(f"suite=ragged datasets={args.datasets} seeds={args.seeds} params={params}")
+    print(
+        f"suite=ragged datasets={args.datasets} seeds={args.seeds} params={params}"
+        + (" channels standardised" if args.standardize else "")
+    )
     for name in args.datasets:
         # aeon gives a list of (n_channels, length_i) arrays; the LSTM reads steps.
         X, y = load_classification(name, split="train")
         X_test, y_test = load_classification(name, split="test")
         X = [np.ascontiguousarray(x.T, dtype=np.float32) for x in X]
         X_test = [np.ascontiguousarray(x.T, dtype=np.float32) for x in X_test]
+        if args.standardize:
+            # Each channel to mean 0 and variance 1 over the training steps,
+            # before padding (the padding stays zero: the mean).
+            steps = np.concatenate(X)
+            mean, scale = steps.mean(axis=0), steps.std(axis=0)
+            X, X_test = (
+                [((x - mean) / scale).astype(np.float32) for x in part]
+                for part in (X, X_test)
+            )
         lengths = [len(x) for x in X + X_test]
         longest = max(lengths)
         padded, padded_test = _padded(X, longest), _padded(X_test, longest)
@@ -430,6 +449,12 @@ def main():
         type=int,
         default=0,
         help="ragged: also fit the list and the padded copies with this burn_in",
+    )
+    parser.add_argument(
+        "--standardize",
+        action="store_true",
+        help="ragged: standardise each channel (training steps' mean and "
+        "variance) before fitting and padding",
     )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

@@ -64,7 +64,7 @@ def test_bench_learning_ragged_runs_every_variant():
         "bench_learning.py",
         *("ragged", "--datasets", "JapaneseVowels", "--seeds", "0:2"),
         *("--set", "max_epochs=1", "--prefix", "2", "--repeat-steps", "2"),
-        *("--burn-in", "3"),
+        *("--burn-in", "3", "--standardize"),
     )
     for column in (
         "lstm_ragged=",
@@ -77,6 +77,7 @@ def test_bench_learning_ragged_runs_every_variant():
         assert out.count(column) == 2
     assert "repeat - padded" in out
     assert "burnin - padded_burnin" in out
+    assert "channels standardised" in out
     assert "nan" not in out
 
 
@@ -112,3 +113,68 @@ def test_bench_learning_echo_runs_with_batches_by_steps():
     )
     assert "batches=step-budget" in out
     assert "test accuracy:" in out
+
+
+def _compare_logs():
+    spec = importlib.util.spec_from_file_location(
+        "compare_logs", BENCHMARKS / "compare_logs.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_compare_logs_pairs_rows_by_group_and_seed(tmp_path):
+    a = tmp_path / "a.log"
+    b = tmp_path / "b.log"
+    a.write_text(
+        "torch_threads=1 torch=2.13.0+cpu\n"
+        "n_train=200 seed= 1 lstm=0.9000 epochs=120 fit_s=7.19 mlp=0.9500\n"
+        "n_train=200 seed= 2 lstm=0.8000 epochs=100 fit_s=7.16 mlp=0.9500\n"
+        "n_train=600 seed= 1 lstm=1.0000 epochs=90 fit_s=5.00 mlp=1.0000\n"
+        "seed= 7 epochs=  3 fit_s=  0.55 test_acc=1.0000\n"
+    )
+    b.write_text(
+        "n_train=200 seed= 2 lstm=0.9000 epochs=110 fit_s=9.00 mlp=0.9500\n"
+        "n_train=200 seed= 1 lstm=0.9500 epochs=120 fit_s=9.00 mlp=0.9500\n"
+        "n_train=600 seed= 2 lstm=0.5000 epochs=90 fit_s=5.00 mlp=1.0000\n"
+        "seed= 7 epochs=  4 fit_s=  0.83 test_acc=0.9990\n"
+    )
+    module = _compare_logs()
+    rows = module.read_rows(a)
+    assert rows["n_train=200", 1] == {"lstm": 0.9, "epochs": 120.0, "mlp": 0.95}
+    lines = module.compare(rows, module.read_rows(b))
+    by_label = {line.split(":")[0]: line for line in lines}
+    # Times are left out, and n_train=600 shares no seed.
+    assert set(by_label) == {
+        "n_train=200 epochs",
+        "n_train=200 lstm",
+        "n_train=200 mlp",
+        "epochs",
+        "test_acc",
+    }
+    # Seed 1: +0.05, seed 2: +0.10; mean +0.075, s.e. 0.025.
+    assert (
+        "B - A +0.0750 (s.e. 0.0250; B above on 2, below on 0 of 2"
+        in by_label["n_train=200 lstm"]
+    )
+    assert (
+        "B - A +5.0000 (s.e. 5.0000; B above on 1, below on 0 of 2"
+        in by_label["n_train=200 epochs"]
+    )
+    assert "B - A -0.0010" in by_label["test_acc"]
+
+
+def test_compare_logs_refuses_logs_without_a_common_seed(tmp_path):
+    a = tmp_path / "a.log"
+    b = tmp_path / "b.log"
+    a.write_text("seed= 1 test_acc=1.0\n")
+    b.write_text("seed= 2 test_acc=1.0\n")
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "compare_logs.py"), str(a), str(b)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "no seed in common" in result.stderr
