@@ -69,6 +69,8 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         sequence, to set every sequence's start cell state (the hidden state
         starts at zero; see :class:`LSTMClassifier`); ``0`` starts from
         zeros.
+        A burn-in can keep a fit from learning where positions are counted
+        from a sequence's start (see :class:`LSTMClassifier`).
 
     max_epochs : int or 'auto', default='auto'
         The maximum number of passes over the training data in :meth:`fit`.
