@@ -482,6 +482,14 @@ class BaseLSTMEstimator(BaseEstimator):
             count += directions * (4 * hidden) ** 2 * directions
         # Weights, gradients and the optimizer's state: about four copies.
         check_allocation((4, count), np.float32, "The network's parameters")
+        if params["burn_in"]:
+            # The burn-in reads its steps for one sequence; each step leaves an
+            # output and gates behind: about 5 * hidden values per direction.
+            check_allocation(
+                (params["burn_in"], 5 * hidden * directions),
+                np.float32,
+                "The burn-in's steps",
+            )
 
     def _build_net(
         self, params, input_size, n_outputs, *, t_max, fit=None, lookup=None

@@ -267,6 +267,17 @@ _row(
     {"hidden_size": 10**6},
 )
 _row(
+    "lstm-burn-in-that-exhausts-memory",
+    "lstm",
+    "fitted",
+    "fit",
+    (X_HOT, Y),
+    ValueError,
+    rf"^The burn-in's steps of shape \(1000000000000, 10\) and dtype float32 "
+    rf"would need {MEMORY}, more than this machine's {MEMORY} of memory\.$",
+    {"burn_in": 10**12},
+)
+_row(
     "lstm-one-sample",
     "lstm",
     "fitted",
@@ -348,6 +359,16 @@ _row(
     (),
     NotFittedError,
     r"not fitted yet",
+)
+_row(
+    "token-burn-in-that-exhausts-memory",
+    "token",
+    "fitted",
+    "fit",
+    (X_TOK, Y),
+    ValueError,
+    rf"^The burn-in's steps of shape \(1000000000000, 10\) .*would need {MEMORY}",
+    {"burn_in": 10**12},
 )
 _row(
     "token-vocabulary-that-exhausts-memory",
