@@ -39,6 +39,7 @@ from sklearn_echo._callbacks import (
 )
 from sklearn_echo._module import LSTMModule, uses_lookup
 from sklearn_echo._net import _BatchIterator
+from sklearn_echo._prediction import predict_blocks
 from sklearn_echo._ragged import (
     RaggedSequences,
     forget_fitted_length,
@@ -66,36 +67,6 @@ _OPTIMIZERS = {
 # optimizer).  An optimizer class passed by the user is built with torch's
 # defaults.
 _FUSED = ("adam", "adamw", "sgd")
-
-# predict and predict_proba run the module on blocks of at most a fixed number
-# of sequences.  The number depends only on the fitted model: blocks of about
-# 4 MB of input to the LSTM, at most 1024 sequences.  Measured on one thread,
-# larger blocks were slower at length 50 over 100 values (20 MB blocks: 40k
-# sequences/s, 5 MB: 50k).
-_PREDICT_BLOCK = 1024
-_PREDICT_BLOCK_BYTES = 4 * 2**20
-# A call with fewer sequences runs on a smaller block, padded with zeros, whose
-# size is a power of two: a lone sequence at length 50 over 100 values cost
-# 8 ms in a block of 209, and 0.2 ms in a block of 2.  A sequence's result
-# must not depend on the other sequences in the call, so a smaller block is
-# used only where it gives every row the same bits as the largest block.  On
-# CPU that holds for all but the smallest sizes: over 250 random shapes
-# (lengths 1 to 200, hidden sizes 1 to 128, 1 to 3 layers, either direction,
-# tokens or not, 1 and 2 threads), blocks of 1 up to at most 15 rows, a range
-# that differs with the shape, took other BLAS kernels that rounded 7% to
-# 100% of the rows differently (by up to 8e-5 in a logit, too much to call
-# a tolerance), and every block of 16 rows or more agreed with the largest.
-# Which sizes agree depends on the shapes, the CPU and the number of threads,
-# so it is measured, once per process, on the model itself
-# (``_block_sizes``); GPUs keep the single block size.
-_BLOCK_SIZES = {}
-# Distinct (shapes, device, threads) seen by one process are few; the bound only
-# keeps a process that predicts with very many shapes from growing.
-_BLOCK_SIZES_MAX = 256
-# The rows checked for each smaller block size.  Where a size rounded
-# differently, it did so for 7% to 100% of the rows (60 shapes, one-hot and
-# token data), so 256 rows miss it with a chance below 1e-7.
-_PROBE_ROWS = 256
 
 # The training recipe ("Training that lands" in the user guide, which gives the
 # measurements behind each number; benchmarks/bench_learning.py measures it).
@@ -453,11 +424,6 @@ class BaseLSTMEstimator(BaseEstimator):
         axes = tuple(range(values.ndim - 1))
         return values.mean(axis=axes, dtype=np.float64).astype(np.float32)
 
-    def _predict_block_rows(self, length):
-        """Return the fixed number of sequences per predict block."""
-        row_bytes = 4 * length * self.net_.module_.lstm.input_size
-        return int(max(1, min(_PREDICT_BLOCK, _PREDICT_BLOCK_BYTES // row_bytes)))
-
     def _seeds(self):
         """Return the seeds of torch (weights, order, dropout) and of the hold-out."""
         rng = check_random_state(self.random_state)
@@ -804,88 +770,14 @@ class BaseLSTMEstimator(BaseEstimator):
     def _forward_blocks(self, X):
         """Validate X; return its length and an iterator over its blocks.
 
-        The iterator yields ``(rows, outputs)``: the slice of X a block covers
-        and its float32 CPU outputs.  Callers reduce each block at once, so no
-        per-block output is kept (many small kept tensors interleaved with large
-        freed temporaries fragmented the heap: RSS grew ~2 KB per sequence).
+        The iterator yields ``(rows, outputs)``: the rows of X a block covers
+        and their float64 CPU outputs (:func:`~sklearn_echo._prediction.
+        predict_blocks`).  Callers reduce each block at once, so no per-block
+        output is kept.
         """
         check_is_fitted(self)
         X, _ = self._validate_sequences(X, reset=False)
-        return len(X), self._iter_blocks(X)
-
-    def _iter_blocks(self, X):
-        # Nothing shared is changed here, so any number of threads may predict
-        # with one fitted model: training leaves the module in eval mode, and a
-        # module found in train mode is run through an eval-mode copy.
-        # Switching the shared module to eval and back let one thread's restore
-        # turn dropout on under another thread's forward pass.
-        module = _inference_module(self.net_.module_)
-        device = module.head.weight.device
-        # The burn-in start state (None without one), once for every block.
-        with torch.inference_mode():
-            state = module.start_state()
-        if isinstance(X, RaggedSequences):
-            yield from self._iter_ragged_blocks(module, X, device, state)
-            return
-        max_rows = self._predict_block_rows(X.shape[1])
-        sizes = _block_sizes(module, X, max_rows)
-        # Blocks that cannot be handed to torch as they are (the padded last
-        # block, and blocks of read-only or memory-mapped input) are copied into
-        # a buffer.
-        buffer = None
-        direct = X.flags.writeable and X.flags.c_contiguous
-        for start in range(0, len(X), max_rows):
-            rows = min(max_rows, len(X) - start)
-            size = next(size for size in sizes if size >= rows)
-            if direct and rows == size:
-                block = X[start : start + rows]
-            else:
-                if buffer is None or len(buffer) != size:
-                    buffer = np.empty((size, *X.shape[1:]), X.dtype)
-                buffer[:rows] = X[start : start + rows]
-                buffer[rows:] = 0
-                block = buffer
-            # Bypasses skorch's predict loop, for the chosen block shapes and to
-            # skip its per-sample collation.  Inference mode is per thread, and
-            # held only around the forward pass: not while the caller runs.
-            with torch.inference_mode():
-                out = module(torch.from_numpy(block).to(device), start=state)
-                out = out[:rows].cpu()
-            yield slice(start, start + rows), out
-
-    def _iter_ragged_blocks(self, module, X, device, state):
-        """Blocks of sequences of different lengths, each sorted by length.
-
-        The sequences are sorted by length and cut into blocks padded to
-        their longest, at most ``_PREDICT_BLOCK`` sequences and about
-        ``_PREDICT_BLOCK_BYTES`` of input each; ``rows`` are the block's
-        indices into X.  The padding never reaches a result (see
-        ``LSTMModule.forward``); only the block's other sequences and
-        length can change how a sequence's sums are rounded (by less than
-        1e-5 in a probability, as the tests check).
-        """
-        for rows in self._ragged_block_rows(X.lengths):
-            block, lengths = X.padded(rows)
-            lengths = (
-                None
-                if lengths[0] == lengths[-1]
-                else torch.from_numpy(lengths).to(device)
-            )
-            with torch.inference_mode():
-                out = module(torch.from_numpy(block).to(device), lengths, state)
-                out = out.cpu()
-            yield rows, out
-
-    def _ragged_block_rows(self, lengths):
-        order = np.argsort(lengths, kind="stable")
-        start = 0
-        while start < len(order):
-            stop = min(len(order), start + _PREDICT_BLOCK)
-            # Sorted: the block's longest sequence is its last.
-            rows = self._predict_block_rows(int(lengths[order[stop - 1]]))
-            stop = min(stop, start + rows)
-            yield order[start:stop]
-            start = stop
+        return len(X), predict_blocks(self.net_.module_, X)
 
     # ----------------------------------------------------------------- display
 
@@ -987,97 +879,3 @@ def _check_callbacks(callbacks):
                 f"got {item!r}."
             )
     return list(callbacks)
-
-
-def _inference_module(module):
-    """Return ``module`` ready for inference, without changing ``module``.
-
-    Training leaves the module in eval mode, and it is returned as it is.  A
-    module in train mode (the user switched it, or a model pickled by an
-    earlier version) is copied for this call: the copy shares the parameter
-    tensors, and only its own mode is switched to eval.
-    """
-    if not any(sub.training for sub in module.modules()):
-        return module
-    shared = {id(tensor): tensor for tensor in module.parameters()}
-    shared.update({id(tensor): tensor for tensor in module.buffers()})
-    return copy.deepcopy(module, memo=shared).eval()
-
-
-def _block_sizes(module, X, max_rows):
-    """Return the block sizes, ascending, that give every row the same result.
-
-    The last size is ``max_rows``; the others are the powers of two below it
-    for which a forward pass of ``module`` on CPU gives, for every row, the
-    bits the ``max_rows`` block gives (see ``_BLOCK_SIZES``).  Measured once per
-    process for each set of shapes, device and number of torch threads, with
-    random sequences shaped like ``X``: about two forward passes of a
-    ``max_rows`` block.
-    """
-    head = module.head.weight
-    if head.device.type != "cpu":
-        return (max_rows,)
-    lstm = module.lstm
-    # Every shape of the forward pass follows from these; read from the module
-    # rather than from all its parameters, which cost more than a block of 2.
-    key = (
-        X.shape[1:],
-        X.dtype.str,
-        max_rows,
-        torch.get_num_threads(),
-        head.dtype,
-        tuple(head.shape),
-        lstm.input_size,
-        lstm.hidden_size,
-        lstm.num_layers,
-        lstm.bidirectional,
-        None if module.embedding is None else module.embedding.num_embeddings,
-        # A start state that is not zero goes through the first step's sums.
-        module.burn_in > 0,
-    )
-    sizes = _BLOCK_SIZES.get(key)
-    if sizes is None:
-        sizes = _measure_block_sizes(module, X, max_rows)
-        if len(_BLOCK_SIZES) >= _BLOCK_SIZES_MAX:
-            _BLOCK_SIZES.clear()
-        _BLOCK_SIZES[key] = sizes
-    return sizes
-
-
-def _measure_block_sizes(module, X, max_rows):
-    rng = np.random.RandomState(0)
-    shape = (max_rows, *X.shape[1:])
-    if X.dtype.kind in "iu":
-        # Tokens: any token, the unknown one included.
-        probe = rng.randint(len(module.mean_step), size=shape)
-        probe = probe.astype(X.dtype)
-    else:
-        # Random reals round in more ways than one-hot steps do.
-        probe = rng.standard_normal(shape).astype(X.dtype)
-    candidates = [2**k for k in range(max_rows.bit_length()) if 2**k < max_rows]
-    exact = []
-    with torch.inference_mode():
-        state = module.start_state()
-        full = module(torch.from_numpy(probe), start=state)
-        # The rows in reverse: a row's result must not depend on its place in
-        # the block either.
-        reverse = module(torch.from_numpy(probe[::-1].copy()), start=state)
-        if not torch.equal(reverse, full.flip(0)):
-            return (max_rows,)
-        for size in candidates:
-            # Many rows for each size: a kernel for small blocks can round only
-            # some rows differently (a lone sequence of a 1-unit LSTM: half of
-            # them).
-            n_rows = min(max_rows, max(size, _PROBE_ROWS)) // size * size
-            out = torch.cat(
-                [
-                    module(torch.from_numpy(probe[start : start + size]), start=state)
-                    for start in range(0, n_rows, size)
-                ]
-            )
-            exact.append(torch.equal(out, full[:n_rows]))
-    # The smallest power of two from which every larger one agrees.
-    first = len(candidates)
-    while first > 0 and exact[first - 1]:
-        first -= 1
-    return (*candidates[first:], max_rows)

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 from torch.nn import functional
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 
 class LSTMModule(nn.Module):
@@ -190,23 +190,14 @@ class LSTMModule(nn.Module):
                 elif name.startswith("bias_hh"):
                     param[: 2 * hidden] = 0.0
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        # A token module pickled before the one-hot way existed looks up.
-        if "tokens" not in self.__dict__:
-            self.tokens = self.embedding is not None
-        # A module pickled before burn_in existed starts from zeros.
-        if "mean_step" not in self._buffers:
-            self.burn_in = 0
-            width = (
-                self.lstm.input_size
-                if self.embedding is None
-                else self.embedding.num_embeddings
-            )
-            self.register_buffer("mean_step", torch.zeros(width))
-
-    def start_state(self):
+    def start_state(self, layers=None):
         """Return the start state of one sequence, or None for zeros.
+
+        Parameters
+        ----------
+        layers : object, default=None
+            The layers to read the burn-in with: None for the module's own
+            (training), or the :class:`Float64Layers` of prediction.
 
         Returns
         -------
@@ -216,40 +207,42 @@ class LSTMModule(nn.Module):
             read under ``torch.no_grad()`` with the current weights and no
             dropout; each of shape ``(num_layers * num_directions, 1,
             hidden_size)``.  Training computes it at every batch, so that it
-            follows the weights; prediction once per call, and passes it to
-            :meth:`forward`.
+            follows the weights; prediction once per call, and passes it on.
 
             The hidden state starts at zero because the whole state hurt
-            where positions are counted from a sequence's start: on the echo
-            problem (``out_index=2``, sequences of 10 to 50 steps) a fit
-            from the whole burn-in state stayed near chance; from this one
-            it learns, in about three times the epochs of a fit from zeros
-            (see the user guide).
+            where positions are counted from a sequence's start (see the user
+            guide's "What it costs, and what it learns").
         """
         if not self.burn_in:
             return None
-        step = self.mean_step
-        if self.embedding is not None:
-            step = step @ self.embedding.weight
-        elif self.tokens:
-            step = step[:-1]  # the unknown token is the all-zero step
+        layers = _OwnLayers(self) if layers is None else layers
+        step = layers.mean_input()
         steps = step.expand(1, self.burn_in, -1)
         dropping = self.lstm.training and self.lstm.dropout > 0
         with torch.no_grad():
-            if dropping:
+            if dropping and isinstance(layers, _OwnLayers):
                 self.lstm.train(False)
             try:
-                _, (h, c) = self.lstm(steps)
+                _, (h, c) = layers.lstm(steps)
             finally:
-                if dropping:
+                if dropping and isinstance(layers, _OwnLayers):
                     self.lstm.train(True)
         return torch.zeros_like(h), c
 
-    def _batch_start(self, start, batch_size):
+    def mean_input(self):
+        """Return the LSTM's input for ``mean_step``: the step the burn-in reads."""
+        step = self.mean_step
+        if self.embedding is not None:
+            return step @ self.embedding.weight
+        if self.tokens:
+            return step[:-1]  # the unknown token is the all-zero step
+        return step
+
+    def _batch_start(self, start, batch_size, layers):
         """Return ``start`` (computed if None) repeated for a batch, or None."""
         if not self.burn_in:
             return None
-        h, c = self.start_state() if start is None else start
+        h, c = self.start_state(layers) if start is None else start
         # Copies: a state made under inference_mode cannot be saved for a
         # backward pass outside it.
         dense = torch.contiguous_format
@@ -271,45 +264,71 @@ class LSTMModule(nn.Module):
         block as it is and its output is taken at each sequence's last step
         (the steps before it do not depend on the padding after it); two
         directions read a packed sequence, so that the backward direction
-        starts at each sequence's own end.  Packing cost 4x as much as the
-        padded read on one CPU thread (batches of 64, lengths 30 to 50), so it
-        is used only where it is needed.
+        starts at each sequence's own end (packing costs more than the padded
+        read, so it is used only where it is needed).
         """
-        X = self._steps(X)
+        return self._outputs(_OwnLayers(self), X, lengths, start)
+
+    def predict_float64(self, X, lengths=None):
+        """Return :meth:`forward`'s outputs computed in float64, for prediction.
+
+        The weights are copied to float64 for the call and the module is not
+        changed, so threads may call this at once; dropout is off whatever
+        the module's mode.  In float32, CPU kernels round a row's sums
+        differently with its position in the batch and the batch's size
+        (AVX2 kernels do; see the user guide's "Exact predictions"); in
+        float64 those differences are about 1e-16, far below what a
+        float32 prediction could show.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, length, input_size), or (batch, length)
+            The steps (any float dtype), or the tokens of a token module.
+        lengths : torch.Tensor of shape (batch,), default=None
+            Each sequence's own length, as in :meth:`forward`.
+
+        Returns
+        -------
+        outputs : torch.Tensor of shape (batch, n_outputs), float64
+        """
+        layers = Float64Layers(self)
+        with torch.inference_mode():
+            return self._outputs(layers, X, lengths, self.start_state(layers))
+
+    def _outputs(self, layers, X, lengths, start):
+        X = layers.steps(X)
         if lengths is not None:
-            return self.head(self.dropout(self._last_states(X, lengths, start)))
-        _, (h_n, _) = self.lstm(X, self._batch_start(start, len(X)))
+            return layers.head(self._last_states(layers, X, lengths, start))
+        _, (h_n, _) = layers.lstm(X, self._batch_start(start, len(X), layers))
         if self.lstm.bidirectional:
             # Last layer's forward state (end of sequence) and backward state
             # (start of sequence).
             last = torch.cat([h_n[-2], h_n[-1]], dim=1)
         else:
             last = h_n[-1]
-        return self.head(self.dropout(last))
+        return layers.head(last)
 
-    def _steps(self, X):
+    def steps(self, X):
         """Return the LSTM's input: X, or the steps of tokens X."""
         if self.embedding is not None:
             return self.embedding(X)
         if self.tokens:
             # Rows of the identity; the unknown token's, the last, is all zero.
             # (5x faster than functional.one_hot, which makes int64 steps.)
-            width, weight = self.lstm.input_size, self.head.weight
-            eye = torch.eye(width + 1, width, dtype=weight.dtype, device=weight.device)
-            return functional.embedding(X, eye)
+            return _one_hot_rows(X, self.lstm.input_size, self.head.weight)
         return X
 
-    def _last_states(self, X, lengths, start):
+    def _last_states(self, layers, X, lengths, start):
         """Return each sequence's last state of the last layer, padding skipped."""
-        start = self._batch_start(start, len(X))
+        start = self._batch_start(start, len(X), layers)
         if not self.lstm.bidirectional:
-            output, _ = self.lstm(X, start)
+            output, _ = layers.lstm(X, start)
             rows = torch.arange(len(output), device=output.device)
             return output[rows, lengths - 1]
         packed = pack_padded_sequence(
             X, lengths.cpu(), batch_first=True, enforce_sorted=False
         )
-        _, (h_n, _) = self.lstm(packed, start)
+        _, (h_n, _) = layers.lstm(packed, start)
         return torch.cat([h_n[-2], h_n[-1]], dim=1)
 
     def summary(self, length):
@@ -354,6 +373,97 @@ class LSTMModule(nn.Module):
             else f"Input shape: (None, {length}, {self.lstm.input_size})",
         ]
         return "\n".join(lines)
+
+
+class _OwnLayers:
+    """An LSTMModule's own layers, as training runs them (float32, autograd)."""
+
+    def __init__(self, module):
+        self.module = module
+        self.lstm = module.lstm
+        self.steps = module.steps
+        self.mean_input = module.mean_input
+
+    def head(self, states):
+        return self.module.head(self.module.dropout(states))
+
+
+class Float64Layers:
+    """Float64 copies of an LSTMModule's layers, for prediction.
+
+    Each call of :meth:`LSTMModule.predict_float64` makes its own copies of
+    the weights (a few microseconds for the default sizes), so nothing is
+    shared between threads and nothing goes stale when training changes the
+    weights.  The LSTM runs through ``torch.lstm``, the operator that
+    ``nn.LSTM.forward`` calls, with the copied weights, in inference (no
+    dropout).
+    """
+
+    def __init__(self, module):
+        lstm = module.lstm
+        self.dtype = torch.float64
+        self.num_layers = lstm.num_layers
+        self.bidirectional = lstm.bidirectional
+        self.hidden_size = lstm.hidden_size
+        self.input_size = lstm.input_size
+        self.weights = [w.to(self.dtype) for ws in lstm.all_weights for w in ws]
+        self.head_weight = module.head.weight.to(self.dtype)
+        self.head_bias = module.head.bias.to(self.dtype)
+        self.tokens = module.tokens
+        self.embedding = (
+            None if module.embedding is None else module.embedding.weight.to(self.dtype)
+        )
+        self.mean_step = module.mean_step.to(self.dtype)
+
+    def steps(self, X):
+        if self.embedding is not None:
+            return functional.embedding(X, self.embedding)
+        if self.tokens:
+            return _one_hot_rows(X, self.input_size, self.head_weight)
+        return X.to(self.dtype)
+
+    def mean_input(self):
+        if self.embedding is not None:
+            return self.mean_step @ self.embedding
+        if self.tokens:
+            return self.mean_step[:-1]
+        return self.mean_step
+
+    def lstm(self, X, hx=None):
+        """``nn.LSTM``'s call (batch first), on the float64 weights."""
+        packed = isinstance(X, PackedSequence)
+        data = X.data if packed else X
+        batch = int(X.batch_sizes[0]) if packed else len(X)
+        if hx is None:
+            directions = 1 + self.bidirectional
+            zeros = data.new_zeros(
+                (self.num_layers * directions, batch, self.hidden_size)
+            )
+            hx = (zeros, zeros)
+        elif packed and X.sorted_indices is not None:
+            # nn.LSTM's permute_hidden: the state follows the packed order.
+            hx = tuple(h.index_select(1, X.sorted_indices) for h in hx)
+        config = (True, self.num_layers, 0.0, False, self.bidirectional)
+        if not packed:
+            output, h, c = torch.lstm(X, hx, self.weights, *config, True)
+            return output, (h, c)
+        output, h, c = torch.lstm(data, X.batch_sizes, hx, self.weights, *config)
+        if X.unsorted_indices is not None:
+            h = h.index_select(1, X.unsorted_indices)
+            c = c.index_select(1, X.unsorted_indices)
+        packed_output = PackedSequence(
+            output, X.batch_sizes, X.sorted_indices, X.unsorted_indices
+        )
+        return packed_output, (h, c)
+
+    def head(self, states):
+        return functional.linear(states, self.head_weight, self.head_bias)
+
+
+def _one_hot_rows(X, width, like):
+    """Return the one-hot steps of tokens X: identity rows, the last all zero."""
+    eye = torch.eye(width + 1, width, dtype=like.dtype, device=like.device)
+    return functional.embedding(X, eye)
 
 
 def uses_lookup(input_size, hidden_size, bidirectional):

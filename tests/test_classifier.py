@@ -12,6 +12,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numpy.testing import assert_allclose
 from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 from skorch import NeuralNetClassifier
@@ -22,6 +23,8 @@ from sklearn_echo import LSTMClassifier
 
 # Every test sets max_epochs itself: the defaults may change.
 FAST = {"hidden_size": 4, "max_epochs": 1, "random_state": 0}
+# A row's probabilities in another call: equal to about 1e-16 (float64 prediction).
+SAME = {"rtol": 1e-12, "atol": 0}
 
 
 def _sequences(n_samples=60, length=4, n_features=2, seed=0):
@@ -282,10 +285,10 @@ def test_predict_proba_rows_do_not_depend_on_the_other_rows(fitted):
     clf, X, _ = fitted
     full = clf.predict_proba(X)
     perm = np.random.RandomState(0).permutation(len(X))
-    np.testing.assert_array_equal(clf.predict_proba(X[perm]), full[perm])
-    np.testing.assert_array_equal(clf.predict_proba(X[10:17]), full[10:17])
-    np.testing.assert_array_equal(clf.predict_proba(X[[5]]), full[[5]])
-    np.testing.assert_array_equal(clf.predict_proba(X[::-1]), full[::-1])
+    assert_allclose(clf.predict_proba(X[perm]), full[perm], **SAME)
+    assert_allclose(clf.predict_proba(X[10:17]), full[10:17], **SAME)
+    assert_allclose(clf.predict_proba(X[[5]]), full[[5]], **SAME)
+    assert_allclose(clf.predict_proba(X[::-1]), full[::-1], **SAME)
     np.testing.assert_array_equal(clf.predict(X[[5]]), clf.predict(X)[[5]])
 
 
@@ -296,9 +299,9 @@ def test_predict_proba_rows_are_independent_beyond_one_predict_block(fitted):
     full = clf.predict_proba(X)
     assert full.shape == (2100, 3)
     perm = np.random.RandomState(0).permutation(len(X))
-    np.testing.assert_array_equal(clf.predict_proba(X[perm]), full[perm])
+    assert_allclose(clf.predict_proba(X[perm]), full[perm], **SAME)
     for rows in (slice(0, 1024), slice(1000, 1100), slice(1024, 2048), [2099], [0]):
-        np.testing.assert_array_equal(clf.predict_proba(X[rows]), full[rows])
+        assert_allclose(clf.predict_proba(X[rows]), full[rows], **SAME)
 
 
 @settings(deadline=None, max_examples=30)
@@ -307,7 +310,7 @@ def test_predict_proba_of_any_selection_equals_the_full_rows(fitted, data):
     clf, X, _ = fitted
     full = clf.predict_proba(X)
     rows = data.draw(st.lists(st.integers(0, len(X) - 1), min_size=1, max_size=80))
-    np.testing.assert_array_equal(clf.predict_proba(X[rows]), full[rows])
+    assert_allclose(clf.predict_proba(X[rows]), full[rows], **SAME)
 
 
 def test_predict_is_deterministic_with_dropout():

@@ -225,20 +225,6 @@ def test_burn_in_changes_what_is_learned_and_zero_is_the_default():
     assert not np.allclose(with_burn_in, without)
 
 
-def test_a_module_pickled_before_burn_in_existed_starts_from_zeros():
-    X, y = _floats()
-    clf = LSTMClassifier(**{**FAST, "burn_in": 0}).fit(X, y)
-    expected = clf.predict_proba(X)
-    module = clf.net_.module_
-    # What such a module's state held: no burn_in, no mean_step buffer.
-    del module.burn_in
-    del module._buffers["mean_step"]
-    restored = pickle.loads(pickle.dumps(clf))
-    assert restored.net_.module_.burn_in == 0
-    assert restored.net_.module_.mean_step.shape == (2,)
-    assert_allclose(restored.predict_proba(X), expected, rtol=0, atol=0)
-
-
 # --- errors ---------------------------------------------------------------------------
 
 

@@ -1,6 +1,5 @@
 import pickle
 import re
-from unittest import mock
 
 import numpy as np
 import pytest
@@ -203,26 +202,6 @@ def test_summary_of_a_small_vocabulary_shows_the_one_hot_step():
     # The pipeline's network, and nothing fixed.
     assert "Non-trainable params: 0" in text
     assert text.splitlines()[-4:-1] == pipeline[-1].summary().splitlines()[-4:-1]
-
-
-def test_a_token_model_pickled_before_the_one_hot_way_existed_still_looks_up():
-    X, y = _data()
-    X_test, _ = _data(100, seed=1)
-    params = {**FAST, "warm_start": True}
-    clf = TokenLSTMClassifier(**params)
-    # What such a model held: a lookup whatever the vocabulary, no tokens flag.
-    with mock.patch("sklearn_echo._module.uses_lookup", return_value=True):
-        clf.fit(X, y)
-    module = clf.net_.module_
-    del module.tokens
-    expected = clf.predict_proba(X_test)
-    restored = pickle.loads(pickle.dumps(clf))
-    assert restored.net_.module_.tokens
-    assert_array_equal(restored.predict_proba(X_test), expected)
-    # warm_start continues the lookup it has, weights and all.
-    restored.set_params(max_epochs=1).fit(X, y)
-    assert restored.net_.module_.embedding is not None
-    assert len(restored.net_.history) == len(clf.net_.history) + 1
 
 
 def test_pickle_round_trip_gives_identical_probabilities():
