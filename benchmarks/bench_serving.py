@@ -22,8 +22,15 @@ once, as in a batch job (the load of issue 14's report), for the default
 ``LSTMClassifier`` and for one with ``num_layers=2, dropout=0.5``; printed are
 sequences per second and the ratio to one client.
 
-Also printed: whether every answer equalled the serial one, and the
-process's memory (RSS) before and after the load.
+The cost of exact predictions: prediction computes in float64 (a row's
+result then does not depend on its batch-mates on any CPU; see
+``sklearn_echo/_prediction.py``).  Printed is the float64 forward
+(``LSTMModule.predict_float64``) over the float32 raw forward, timed
+alternately, for one sequence and for a block of 1,024.
+
+Also printed: whether every one-sequence answer from client threads equalled
+the full call's row (to 1e-12), and the process's memory (RSS) before and
+after the load.
 
 torch runs 1 intra-op thread (``--threads``): the client threads are the
 parallelism, as in a web service with one worker thread per request.  On the
@@ -139,15 +146,19 @@ def _bulk_load(call, n_threads, calls_per_thread):
 
 
 def _answers_equal_serial(model, X, n_threads=4, calls=200):
-    """Whether one-sequence predict_proba from threads equals the full call's rows."""
+    """Whether one-sequence predict_proba from threads equals the full call's rows.
+
+    Equal to 1e-12: the float64 sums of a lone row and of the same row in a
+    block of 1,000 differ by about 1e-16.
+    """
     expected = model.predict_proba(X)
     wrong = []
 
     def client(k):
         for i in range(calls):
             row = (k * 31 + i * 7) % len(X)
-            if not np.array_equal(
-                model.predict_proba(X[row : row + 1]), expected[[row]]
+            if not np.allclose(
+                model.predict_proba(X[row : row + 1]), expected[[row]], 1e-12, 0
             ):
                 wrong.append(row)
 
@@ -207,7 +218,7 @@ def run_config(name, args):
         "TokenLSTMClassifier.predict": lambda row: tokens.predict(X_req[row : row + 1]),
         "raw forward (tokens)": raw_tokens,
     }
-    # Warm-up: the first call of a model measures its block sizes.
+    # Warm-up: oneDNN builds its kernels on a shape's first call.
     for call in calls.values():
         for row in range(20):
             call(row)
@@ -228,6 +239,8 @@ def run_config(name, args):
     for label, median in medians.items():
         ratio = f"{median / medians[raw_for[label]]:>15.2f}" if label in raw_for else ""
         print(f"{label:38}{median * 1e3:>14.3f}{ratio}")
+
+    _print_float64_cost(pipe[-1].net_.module_, onehot, args.repeats)
 
     print(
         f"\n{'load, one sequence per request':32}{'clients':>8}{'requests/s':>12}"
@@ -251,6 +264,26 @@ def run_config(name, args):
         f"{_answers_equal_serial(pipe, X_req)}; RSS {rss_before:.0f} MB before "
         f"the load, {_rss_mb():.0f} MB after"
     )
+
+
+def _print_float64_cost(module, onehot, repeats):
+    """Print the float64 forward's time over the float32 raw forward's."""
+    print(f"\n{'float64 forward / float32 forward':38}{'ratio':>14}")
+    for label, n_rows, n_calls in (
+        ("one sequence", 1, repeats),
+        ("block of 1,024 sequences", 1024, max(5, repeats // 100)),
+    ):
+        block = torch.from_numpy(np.ascontiguousarray(onehot[:n_rows]))
+
+        def float32(_, block=block):
+            with torch.inference_mode():
+                return module(block)
+
+        def float64(_, block=block):
+            return module.predict_float64(block)
+
+        single, double = _latency([float32, float64], 1, n_calls)
+        print(f"{label:38}{double / single:>14.2f}")
 
 
 def _print_bulk(X, y, name, args):

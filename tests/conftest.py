@@ -24,6 +24,17 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+def pytest_collection_modifyitems(items):
+    """Mark scikit-learn's order and subset invariance checks ``invariance``.
+
+    With the project's own invariance tests, ``.ci/run`` reruns them under
+    instruction-set limits (``-m invariance``).
+    """
+    for item in items:
+        if "_invariance" in item.name:
+            item.add_marker(pytest.mark.invariance)
+
+
 @pytest.fixture
 def rng():
     """A fresh, seeded numpy generator for each test."""

@@ -37,6 +37,7 @@ def test_bench_serving_runs_and_threaded_answers_are_serial():
         *("--clients", "1", "2", "--bulk-rows", "64", "--bulk-calls", "2"),
     )
     assert "sequences a request" in out
+    assert "block of 1,024 sequences" in out
     assert "bulk answers after the load equal those before: True" in out
     assert "every threaded answer equals the serial one: True" in out
 

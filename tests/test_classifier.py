@@ -281,6 +281,7 @@ def test_fit_does_not_depend_on_torch_global_random_state():
 # --- predict_proba is independent of the other rows --------------------------------
 
 
+@pytest.mark.invariance
 def test_predict_proba_rows_do_not_depend_on_the_other_rows(fitted):
     clf, X, _ = fitted
     full = clf.predict_proba(X)
@@ -292,6 +293,7 @@ def test_predict_proba_rows_do_not_depend_on_the_other_rows(fitted):
     np.testing.assert_array_equal(clf.predict(X[[5]]), clf.predict(X)[[5]])
 
 
+@pytest.mark.invariance
 def test_predict_proba_rows_are_independent_beyond_one_predict_block(fitted):
     # predict_proba works on blocks of 1024 sequences; 2100 gives three blocks.
     clf = fitted[0]
@@ -304,6 +306,7 @@ def test_predict_proba_rows_are_independent_beyond_one_predict_block(fitted):
         assert_allclose(clf.predict_proba(X[rows]), full[rows], **SAME)
 
 
+@pytest.mark.invariance
 @settings(deadline=None, max_examples=30)
 @given(data=st.data())
 def test_predict_proba_of_any_selection_equals_the_full_rows(fitted, data):

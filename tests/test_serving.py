@@ -9,7 +9,10 @@ CI runs the invariance tests again under AVX2 and SSE4.1 kernels (``.ci/run``).
 """
 
 import copy
+import os
 import pickle
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -253,6 +256,7 @@ def test_fit_partial_fit_and_warm_start_train_with_dropout_and_end_in_eval_mode(
         "h16-bi-2layers-burn-in",
     ],
 )
+@pytest.mark.invariance
 @pytest.mark.parametrize("kind", ["lstm", "token"])
 def test_any_number_of_rows_gets_the_probabilities_of_the_full_call(kind, params):
     X_tok, y = _data(1100)
@@ -288,6 +292,41 @@ def test_float64_prediction_is_the_float32_forward_within_float32_rounding(
         ragged_forward = module(torch.from_numpy(X), lengths).double()
         ragged_exact = module.predict_float64(torch.from_numpy(X), lengths)
     np.testing.assert_allclose(ragged_exact, ragged_forward, rtol=0, atol=1e-5)
+
+
+_ONEDNN_PROBE = """
+import torch
+torch.set_num_threads(1)
+lstm = torch.nn.LSTM(10, 25, batch_first=True)
+with torch.inference_mode():
+    lstm(torch.randn(3, 5, 10))
+"""
+
+
+@pytest.mark.invariance
+@pytest.mark.parametrize(
+    ("limit", "forbidden"), [("AVX2", "avx512"), ("SSE41", "avx")], ids=str
+)
+def test_the_instruction_set_limits_of_the_ci_step_reach_the_lstm_kernel(
+    limit, forbidden
+):
+    # .ci/run repeats the invariance tests with the kernels held to AVX2 and to
+    # SSE4.1, whatever the CPU: check that oneDNN's LSTM obeys the limit.
+    env = {**os.environ, "ONEDNN_MAX_CPU_ISA": limit, "ONEDNN_VERBOSE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", _ONEDNN_PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    kernels = [
+        line.split(",")[5]
+        for line in result.stdout.splitlines()
+        if line.startswith("onednn_verbose") and ",exec,cpu,rnn," in line
+    ]
+    assert kernels, result.stdout[-2000:]
+    assert not any(forbidden in kernel for kernel in kernels), kernels
 
 
 def test_prediction_copies_nothing_global_and_leaves_torchs_random_state():
