@@ -229,10 +229,9 @@ plt.show()
 # Reading the last plot
 # ---------------------
 # Predicted with much longer sequences, each short sequence gets the
-# probabilities it gets alone, up to rounding: the largest change was 7e-9
-# when this page was built (a block of other lengths may round a sum
-# differently; the tests hold it within 1e-5, and a change of exactly 0 would
-# be drawn at 1e-8).  Given as a zero-padded
+# probabilities it gets alone, up to float64 rounding (prediction runs in
+# float64; the tests hold it within 1e-12, and a change of exactly 0 would be
+# drawn at 1e-16).  Given as a zero-padded
 # array, the same model reads the zeros as data.  Up to 200 steps the
 # probabilities moved by about 0.005 and no prediction changed, as the model
 # carries the target across the zeros; at 400 steps one of the 20 predictions

@@ -242,8 +242,9 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
     ``(n_samples,)`` with scikit-learn's ``DataConversionWarning``.
 
     The probabilities of a sequence do not depend on the other sequences in
-    the call, bit for bit: :meth:`predict_proba` runs the network on blocks
-    whose sizes give every row the same result (see the user guide).
+    the call, nor on its place among them, to within 1e-12 on any CPU:
+    prediction runs the network in float64 (see the user guide's
+    :ref:`prediction`).
 
     Any number of threads may call :meth:`predict`, :meth:`predict_proba` and
     :meth:`score` on one fitted classifier at once: prediction changes nothing
