@@ -72,15 +72,10 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         per call.  Each training batch reads ``burn_in`` more steps, for one
         sequence.
 
-        On real recordings of different lengths it helps: on JapaneseVowels
-        (30 fresh seeds) ``burn_in=20`` scored 0.963 against 0.934 from
-        zeros, above zero-padded copies (0.950).  But where the answer is
-        counted from a sequence's start it can keep a fit from learning: on
-        the echo problem at length 50 over 100 values (``out_index=2``),
-        ``burn_in=20`` left 12 seeds of 30 at chance, where the default
-        learnt on all 30, and it did not help on the real data sets of
-        equal lengths.  See the user guide's "What it costs, and what it
-        learns" for the measurements.
+        It helped on real recordings of different lengths and can keep a
+        fit from learning where the answer is counted from a sequence's
+        start (the echo problem); the user guide's "What it costs, and
+        what it learns" gives the measurements.
 
     max_epochs : int or 'auto', default='auto'
         The maximum number of passes over the training data in :meth:`fit`.
@@ -438,7 +433,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
             if n_valid < n_samples:
                 return None
             return (
-                f"validation_fraction={params['validation_fraction']} of "
+                f"validation_fraction={params.validation_fraction} of "
                 f"{n_samples} sequences leaves none to train on"
             )
         n_classes = len(self.classes_)
@@ -452,7 +447,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
                 "hold-out needs at least one of each class on both sides"
             )
         return (
-            f"validation_fraction={params['validation_fraction']} of "
+            f"validation_fraction={params.validation_fraction} of "
             f"{n_samples} sequences holds out {n_valid}, and both the "
             f"hold-out and the training part need at least one sequence "
             f"of each of the {n_classes} classes"

@@ -13,6 +13,7 @@ from sklearn.utils import assert_all_finite
 
 from sklearn_echo._base import BaseLSTMEstimator
 from sklearn_echo._callbacks import BatchR2
+from sklearn_echo._fit_plan import NoHoldOutRule
 from sklearn_echo._net import _EchoRegressorNet
 from sklearn_echo._validation import keep_state_on_error, value_repr
 
@@ -22,7 +23,6 @@ from sklearn_echo._validation import keep_state_on_error, value_repr
 # the adding problem with y scaled by 1000 the raw target did not learn at all
 # in the budget, standardised it did as the original one (the user guide,
 # "Regression", gives the measurements).  R² does not change.
-_STANDARDIZE_Y = True
 
 
 class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
@@ -238,15 +238,10 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
     _best_possible_score = None
     _target_description = "number of targets"
     _hold_out_kind = "validation hold-out"
-    # Without a hold-out: no learning-rate decay (as MLPRegressor's Adam) and
-    # n_iter_no_change="auto" epochs spanning at least 250 gradient steps.  Squared
-    # errors of small batches are noisy from epoch to epoch, and the
-    # classifier's rule (rate / 5 per epoch without improvement, 2 epochs) froze
-    # fits half-way: on 200 sequences of make_regression's data (scikit-learn's
-    # check_regressors_train, and fresh draws of it) it scored an R² of 0.14 to
-    # 0.19 on fresh data for 2 seeds of 3, this rule 0.85 to 0.92
-    # (MLPRegressor: 0.87 to 0.92); on the adding problem both score >= 0.99.
-    _no_hold_out_rule = (1.0, 250)
+    # Without a hold-out: no learning-rate decay (as MLPRegressor's Adam) and a
+    # patience of 250 gradient steps; the classifier's rule froze regression
+    # fits half-way (the user guide's "Regression" has the measurements).
+    _no_hold_out_rule = NoHoldOutRule(lr_factor=1.0, patience_steps=250)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -326,7 +321,7 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         if 2 <= n_valid <= n_samples - 1:
             return None
         return (
-            f"validation_fraction={params['validation_fraction']} of {n_samples} "
+            f"validation_fraction={params.validation_fraction} of {n_samples} "
             f"sequences holds out {n_valid}, and the hold-out needs at least 2 "
             "sequences (R² needs a spread) and the training part at least 1"
         )
@@ -450,12 +445,9 @@ def _is_real(value):
 def _standardization(y):
     """Return the per-target mean and scale that standardise ``y``.
 
-    Without standardisation both are 0 and 1.  A constant target keeps scale
-    1, as ``StandardScaler`` does.
+    A constant target keeps scale 1, as ``StandardScaler`` does.
     """
     y = y.reshape(len(y), -1)
-    if not _STANDARDIZE_Y:
-        return np.zeros(y.shape[1]), np.ones(y.shape[1])
     mean = y.mean(axis=0)
     scale = y.std(axis=0)
     # Rounding leaves a tiny spread for a constant target.

@@ -3,11 +3,9 @@
 import numpy as np
 
 from sklearn_echo._classifier import LSTMClassifier
+from sklearn_echo._params import TOKEN_PARAMETERS
 from sklearn_echo._ragged import read_ragged
 from sklearn_echo._validation import (
-    INT64_MAX,
-    check_handle_unknown,
-    check_int,
     fit_vocabulary_size,
     known_tokens,
     validate_tokens,
@@ -254,6 +252,8 @@ class TokenLSTMClassifier(LSTMClassifier):
             random_state=random_state,
         )
 
+    _parameter_table = TOKEN_PARAMETERS
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # Tokens are category codes: non-negative integers in a 2-D array.
@@ -261,13 +261,6 @@ class TokenLSTMClassifier(LSTMClassifier):
         tags.input_tags.categorical = True
         tags.input_tags.positive_only = True
         return tags
-
-    def _check_params(self):
-        params = super()._check_params()
-        if self.n_features is not None:
-            check_int(self.n_features, "n_features", min_val=1, max_val=INT64_MAX)
-        check_handle_unknown(self.handle_unknown)
-        return params
 
     def _input_size(self, X):
         """Return the one-hot width the tokens stand for."""

@@ -13,6 +13,7 @@ import pickle
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -952,8 +953,12 @@ def test_interrupted_fit_keeps_the_last_finished_epoch_and_warns(kind):
     X = X_ECHO_HOT if kind == "lstm" else X_ECHO
     params = {"hidden_size": 4, "batch_size": 32}
     clf = _make(kind, max_epochs=3, callbacks=[_InterruptInEpoch()], **params)
-    with pytest.warns(UserWarning, match=r"interrupted during epoch 2.*after epoch 1"):
+    with pytest.warns(
+        UserWarning, match=r"interrupted during epoch 2.*after epoch 1"
+    ) as record:
         clf.fit(X, Y_ECHO)
+    # The warning points at the user's line (this file), not into the library.
+    assert [Path(w.filename).name for w in record] == [Path(__file__).name]
     assert clf.n_iter_ == 1
     assert len(clf.net_.history) == 1
     one_epoch = _make(kind, max_epochs=1, **params).fit(X, Y_ECHO)

@@ -8,7 +8,8 @@ import torch
 from skorch.callbacks import Callback
 
 from sklearn_echo import LSTMClassifier, TokenLSTMClassifier
-from sklearn_echo._base import _AUTO_LR, _resolve_batch_size
+from sklearn_echo._fit_plan import LR as _AUTO_LR
+from sklearn_echo._fit_plan import FitPlan, plan_fit, resolve_batch
 
 FAST = {"hidden_size": 4, "max_epochs": 1, "random_state": 0}
 
@@ -305,8 +306,8 @@ def test_n_iter_no_change_auto(n_samples, early_stopping, patience):
     clf = LSTMClassifier(early_stopping=early_stopping)
     clf.classes_ = np.array([0, 1])
     y = np.arange(n_samples) % 2
-    fit = clf._plan_fit(y, clf._check_params(), split_seed=0)
-    assert fit["patience"] == patience
+    plan = plan_fit(clf._check_params(), clf, y, 0, clf._no_hold_out_rule)
+    assert plan.patience == patience
 
 
 # --- budget, batch size and learning rate ----------------------------------------
@@ -323,18 +324,13 @@ def test_n_iter_no_change_auto(n_samples, early_stopping, patience):
     ],
 )
 def test_auto_batch_size_and_lr_follow_the_training_set(n_samples, batch_size, lr):
-    params = {"batch_size": "auto", "lr": "auto"}
-    assert _resolve_batch_size(params, n_samples) == batch_size
-    assert params["lr"] == pytest.approx(lr)
+    resolved = resolve_batch("auto", "auto", n_samples)
+    assert resolved == (batch_size, pytest.approx(lr))
 
 
 def test_an_explicit_batch_size_scales_the_auto_lr_and_an_explicit_lr_is_kept():
-    params = {"batch_size": 16, "lr": "auto"}
-    assert _resolve_batch_size(params, 10) == 16
-    assert params["lr"] == pytest.approx(_AUTO_LR / 2)
-    params = {"batch_size": "auto", "lr": 0.3}
-    _resolve_batch_size(params, 10)
-    assert params == {"batch_size": 4, "lr": 0.3}
+    assert resolve_batch(16, "auto", 10) == (16, pytest.approx(_AUTO_LR / 2))
+    assert resolve_batch("auto", 0.3, 10) == (4, 0.3)
 
 
 def test_fitted_batch_size_and_lr_say_what_auto_chose():
@@ -353,8 +349,8 @@ def test_max_epochs_auto_is_a_budget_of_gradient_steps(n_samples, epochs):
     clf = LSTMClassifier(early_stopping=False)
     clf.classes_ = np.array([0, 1])
     y = np.arange(n_samples) % 2
-    fit = clf._plan_fit(y, clf._check_params(), split_seed=0)
-    assert fit["epochs"] == epochs
+    plan = plan_fit(clf._check_params(), clf, y, 0, clf._no_hold_out_rule)
+    assert plan.epochs == epochs
 
 
 # --- chrono initialisation ----------------------------------------------------------
@@ -367,9 +363,10 @@ def test_chrono_initialisation_spreads_time_scales_up_to_the_length(bidirectiona
     )
     # The initial weights: a fit of 0 steps is not possible, so build the net.
     params = clf._check_params()
-    _resolve_batch_size(params, 20)
+    clf.classes_ = np.array([0, 1])
+    plan = FitPlan(epochs=1, batch_size=4, lr=0.01)
     # t_max: the (longest) sequence length.
-    module = clf._build_net(params, 2, 2, t_max=40).module_
+    module = clf._build_net(params, plan, None, input_size=2, t_max=40).module_
     hidden = 50
     for name, bias in module.lstm.named_parameters():
         if name.startswith("bias_ih"):

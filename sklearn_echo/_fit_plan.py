@@ -1,0 +1,197 @@
+"""The fit plan: what one call to ``fit`` or ``partial_fit`` will do.
+
+A pure function of the resolved parameters and the encoded targets, with no
+torch in it: the epoch budget, the batch size and learning rate that the
+``'auto'`` values stand for, the early-stopping hold-out, the stopping rule's
+patience and learning-rate factor, and the loss of the prior.  The result is
+a frozen :class:`FitPlan`; nothing changes it afterwards.
+
+The numbers are the training recipe ("Training that lands" in the user guide
+gives the measurements behind each; ``benchmarks/bench_learning.py`` measures
+it).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+# batch_size='auto': BATCH sequences per step, fewer for small training sets so
+# that an epoch has at least BATCH_STEPS steps, of at least BATCH_MIN
+# sequences each (the noise of small batches keeps a small training set from
+# being memorised).
+BATCH = 64
+BATCH_MIN = 4
+BATCH_STEPS = 50
+# lr='auto': LR for batches of BATCH, scaled by the square root of the batch
+# size (the square-root scaling rule for Adam, Malladi et al. 2022).
+LR = 1e-2
+# max_epochs='auto': enough epochs for STEPS gradient steps, at least
+# MIN_EPOCHS; the stopping rule usually ends the fit long before.
+STEPS = 6000
+MIN_EPOCHS = 20
+# early_stopping='auto' holds out a validation set from this many sequences
+# on, as HistGradientBoostingClassifier's early_stopping='auto' does.
+EARLY_STOPPING_SAMPLES = 10_000
+# The plateau: epochs do not count towards n_iter_no_change while the
+# training loss is above this fraction of the loss of the prior.
+PLATEAU_FRACTION = 0.9
+# With a hold-out, each epoch without improvement past the plateau multiplies
+# the learning rate by LR_FACTOR (MLPClassifier's learning_rate='adaptive'
+# divides it by 5), and n_iter_no_change='auto' is PATIENCE epochs.
+LR_FACTOR = 0.2
+PATIENCE = 2
+
+
+@dataclass(frozen=True)
+class NoHoldOutRule:
+    """How the stopping rule watches the training loss when nothing is held out.
+
+    The training loss of an epoch of a few dozen steps is too noisy to judge
+    epochs one by one, so ``n_iter_no_change='auto'`` spans at least
+    ``patience_steps`` gradient steps, and the learning rate is multiplied by
+    ``lr_factor`` after each epoch without improvement.
+    """
+
+    lr_factor: float
+    patience_steps: int
+
+
+@dataclass(frozen=True)
+class FitPlan:
+    """What one call to ``fit`` or ``partial_fit`` does; see :func:`plan_fit`.
+
+    Attributes
+    ----------
+    epochs : int
+        The number of epochs to run at most.
+    batch_size : int
+        Sequences per gradient step.
+    lr : float
+        The initial learning rate.
+    train_rows, valid_rows : ndarray of int or None
+        The rows of the training data to train on and to hold out for early
+        stopping (sorted); both None when nothing is held out.
+    patience : int or None
+        Epochs without improvement that end the fit; None for
+        ``partial_fit``, which runs one epoch and has no stopping rule.
+    lr_factor : float
+        The learning-rate factor per epoch without improvement.
+    prior_loss : float
+        The loss of predicting the prior (the class frequencies, the mean).
+    """
+
+    epochs: int
+    batch_size: int
+    lr: float
+    train_rows: object = None
+    valid_rows: object = None
+    patience: object = None
+    lr_factor: float = 1.0
+    prior_loss: float = 0.0
+
+    @property
+    def stops(self):
+        """Whether the stopping rule runs (a whole ``fit``)."""
+        return self.patience is not None
+
+    @property
+    def holds_out(self):
+        """Whether a validation set is held out for early stopping."""
+        return self.valid_rows is not None
+
+
+def resolve_batch(batch_size, lr, n_samples):
+    """Return the batch size and learning rate that ``'auto'`` stand for."""
+    if batch_size == "auto":
+        batch_size = min(BATCH, max(BATCH_MIN, -(-n_samples // BATCH_STEPS)))
+    if lr == "auto":
+        lr = LR * (batch_size / BATCH) ** 0.5
+    return batch_size, lr
+
+
+def plan_partial_fit(params, n_samples):
+    """Return the plan of one ``partial_fit`` epoch on ``n_samples`` sequences."""
+    batch_size, lr = resolve_batch(params.batch_size, params.lr, n_samples)
+    return FitPlan(epochs=1, batch_size=batch_size, lr=lr)
+
+
+def plan_fit(params, targets, y_encoded, split_seed, no_hold_out_rule):
+    """Return the plan of a whole ``fit``.
+
+    Decides whether to hold out a validation set (``early_stopping``), draws
+    it (stratified where ``targets`` says so), and sets the epoch budget
+    (``max_epochs``), the batch size and learning rate, the patience and the
+    loss of the prior.
+
+    Parameters
+    ----------
+    params : Params
+        The checked parameters.
+    targets : object
+        The estimator, for three pure functions of the encoded targets:
+        ``_hold_out_problem(y_encoded, n_valid, params)`` (why no hold-out
+        of ``n_valid`` rows exists, or None), ``_stratify(y_encoded,
+        n_valid)`` (the labels to stratify on, or None) and
+        ``_prior_loss(y_train)``.
+    y_encoded : ndarray of shape (n_samples,) or (n_samples, k)
+        The encoded training targets.
+    split_seed : int
+        Seeds the hold-out.
+    no_hold_out_rule : NoHoldOutRule
+        The stopping rule without a hold-out.
+
+    Returns
+    -------
+    plan : FitPlan
+    """
+    n_samples = len(y_encoded)
+    n_valid = int(np.ceil(params.validation_fraction * n_samples))
+    problem = targets._hold_out_problem(y_encoded, n_valid, params)
+    early = params.early_stopping
+    if early == "auto":
+        early = n_samples >= EARLY_STOPPING_SAMPLES and problem is None
+    elif early and problem is not None:
+        raise ValueError(
+            f"early_stopping=True needs a {targets._hold_out_kind}: {problem}. "
+            "Change validation_fraction, pass more data or set "
+            "early_stopping=False."
+        )
+    train_rows = valid_rows = None
+    y_train = y_encoded
+    if early:
+        train_rows, valid_rows = train_test_split(
+            np.arange(n_samples),
+            test_size=n_valid,
+            stratify=targets._stratify(y_encoded, n_valid),
+            random_state=split_seed,
+        )
+        # Row numbers, not copies: a copy of the training part would double
+        # the memory of a large X.  Sorted, for reading in order.
+        train_rows.sort()
+        valid_rows.sort()
+        y_train = y_encoded[train_rows]
+    batch_size, lr = resolve_batch(params.batch_size, params.lr, len(y_train))
+    steps_per_epoch = -(-len(y_train) // batch_size)
+    epochs = params.max_epochs
+    if epochs == "auto":
+        epochs = max(MIN_EPOCHS, -(-STEPS // steps_per_epoch))
+    patience = (
+        PATIENCE if params.n_iter_no_change == "auto" else params.n_iter_no_change
+    )
+    lr_factor = LR_FACTOR
+    if not early:
+        lr_factor = no_hold_out_rule.lr_factor
+        if params.n_iter_no_change == "auto":
+            steps = no_hold_out_rule.patience_steps
+            patience = max(patience, -(-steps // steps_per_epoch))
+    return FitPlan(
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        train_rows=train_rows,
+        valid_rows=valid_rows,
+        patience=patience,
+        lr_factor=lr_factor,
+        prior_loss=targets._prior_loss(y_train),
+    )
