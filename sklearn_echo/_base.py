@@ -71,7 +71,7 @@ class BaseLSTMEstimator(BaseEstimator):
     ``_n_outputs``).
     """
 
-    # The skorch net class (a ``_LeanLoop`` net).
+    # The skorch net class (a ``_LeanBatchLoop`` net).
     _net_class = None
     # The score recorded after each epoch as ``train_<key>`` and
     # ``valid_<key>`` (the early-stopping monitor, higher is better).

@@ -15,7 +15,7 @@ from sklearn.utils.validation import column_or_1d
 from sklearn_echo._base import BaseLSTMEstimator
 from sklearn_echo._callbacks import BatchAccuracy
 from sklearn_echo._module import MultiOutputCrossEntropy
-from sklearn_echo._net import _EchoNet
+from sklearn_echo._net import _ClassifierNet
 from sklearn_echo._validation import keep_state_on_error, value_repr
 
 
@@ -263,7 +263,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
     (array([9, 7, 5]), array([9, 7, 5]))
     """
 
-    _net_class = _EchoNet
+    _net_class = _ClassifierNet
     _score_key = "acc"
     # A validation accuracy of 1 cannot improve.
     _best_possible_score = 1.0
@@ -398,15 +398,13 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
 
     def _n_outputs(self):
         """Return the number of logits: the classes of every target."""
-        if self._multi_output():
-            return sum(len(labels) for labels in self.classes_)
-        return len(self.classes_)
+        return sum(self._n_classes_per_target())
 
     def _net_kwargs(self, n_outputs):
         if self._multi_output():
             criterion = {
                 "criterion": MultiOutputCrossEntropy,
-                "criterion__sizes": [len(labels) for labels in self.classes_],
+                "criterion__sizes": self._n_classes_per_target(),
             }
         else:
             criterion = {"criterion": torch.nn.CrossEntropyLoss}
@@ -419,9 +417,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         }
 
     def _score_callback(self):
-        sizes = (
-            [len(labels) for labels in self.classes_] if self._multi_output() else None
-        )
+        sizes = self._n_classes_per_target() if self._multi_output() else None
         return ("train_acc", BatchAccuracy(sizes=sizes))
 
     def _hold_out_problem(self, y_encoded, n_valid, params):
@@ -471,7 +467,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
     def _prior_loss(self, y_train):
         """Return the cross-entropy of predicting each target's class frequencies."""
         columns = [y_train] if y_train.ndim == 1 else list(y_train.T)
-        sizes = [len(self.classes_)] if y_train.ndim == 1 else self._sizes()
+        sizes = self._n_classes_per_target()
         entropies = []
         for column, size in zip(columns, sizes, strict=True):
             frequencies = np.bincount(column, minlength=size) / len(column)
@@ -480,8 +476,11 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         # The loss is the mean over targets of their cross-entropies.
         return float(np.mean(entropies))
 
-    def _sizes(self):
-        return [len(labels) for labels in self.classes_]
+    def _n_classes_per_target(self):
+        """Return the number of classes of each target, a list."""
+        if self._multi_output():
+            return [len(labels) for labels in self.classes_]
+        return [len(self.classes_)]
 
     # ----------------------------------------------------------------- fitting
 
@@ -567,7 +566,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
             per target, columns in the order of ``classes_[j]``.
         """
         n_samples, blocks = self._forward_blocks(X)
-        sizes = self._sizes() if self._multi_output() else [len(self.classes_)]
+        sizes = self._n_classes_per_target()
         probas = [np.empty((n_samples, size)) for size in sizes]
         for rows, logits in blocks:
             # The softmax in float64 makes every row sum to one within 1e-15.
@@ -600,7 +599,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
                 # The largest logit is the largest probability: no softmax needed.
                 best[rows] = logits.argmax(dim=1).numpy()
             return self.classes_[best]
-        sizes = self._sizes()
+        sizes = self._n_classes_per_target()
         best = np.empty((n_samples, len(sizes)), dtype=np.int64)
         for rows, logits in blocks:
             for j, block in enumerate(logits.split(sizes, dim=1)):

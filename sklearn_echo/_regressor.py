@@ -14,7 +14,7 @@ from sklearn.utils import assert_all_finite
 from sklearn_echo._base import BaseLSTMEstimator
 from sklearn_echo._callbacks import BatchR2
 from sklearn_echo._fit_plan import NoHoldOutRule
-from sklearn_echo._net import _EchoRegressorNet
+from sklearn_echo._net import _RegressorNet
 from sklearn_echo._validation import keep_state_on_error, value_repr
 
 # The network learns y standardised per target (mean 0, variance 1), and
@@ -232,7 +232,7 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
     (3,)
     """
 
-    _net_class = _EchoRegressorNet
+    _net_class = _RegressorNet
     _score_key = "r2"
     # None: no validation R² ends training at once (see ``tol``).
     _best_possible_score = None
