@@ -329,6 +329,23 @@ def test_the_instruction_set_limits_of_the_ci_step_reach_the_lstm_kernel(
     assert not any(forbidden in kernel for kernel in kernels), kernels
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("kind", ["lstm", "token"])
+def test_on_cuda_a_row_ignores_its_batch_mates_and_matches_the_cpu(kind):
+    X_tok, y = _data(600)
+    X = _input(kind, X_tok)
+    clf = _make(kind, dropout=0.0, bidirectional=True, device="cuda").fit(X, y)
+    full = clf.predict_proba(X)
+    order = np.random.RandomState(0).permutation(len(X))
+    np.testing.assert_allclose(clf.predict_proba(X[order]), full[order], **SAME)
+    for rows in (slice(0, 1), slice(5, 22), slice(100, 400)):
+        np.testing.assert_allclose(clf.predict_proba(X[rows]), full[rows], **SAME)
+    # The same weights predicted on the CPU: float64 on both devices.
+    on_cpu = pickle.loads(pickle.dumps(clf))
+    on_cpu.net_.module_.to("cpu")
+    np.testing.assert_allclose(on_cpu.predict_proba(X), full, rtol=1e-9, atol=0)
+
+
 def test_prediction_copies_nothing_global_and_leaves_torchs_random_state():
     X_tok, y = _data()
     clf = _make("token").fit(X_tok, y)
