@@ -407,6 +407,7 @@ class Float64Layers:
         self.hidden_size = lstm.hidden_size
         self.input_size = lstm.input_size
         self.weights = [w.to(self.dtype) for ws in lstm.all_weights for w in ws]
+        _flatten_for_cudnn(self.weights, lstm)
         self.head_weight = module.head.weight.to(self.dtype)
         self.head_bias = module.head.bias.to(self.dtype)
         self.tokens = module.tokens
@@ -458,6 +459,37 @@ class Float64Layers:
 
     def head(self, states):
         return functional.linear(states, self.head_weight, self.head_bias)
+
+
+def _flatten_for_cudnn(weights, lstm):
+    """Lay copied LSTM weights out in one buffer, as cuDNN reads them.
+
+    What ``nn.LSTM.flatten_parameters`` does for the module's own weights;
+    without it cuDNN warns at every call that the weights "are not part of
+    single contiguous chunk of memory" and copies them itself.  A no-op off
+    CUDA.
+    """
+    first = weights[0]
+    if not (
+        first.is_cuda
+        and torch.backends.cudnn.is_acceptable(first)
+        and torch._use_cudnn_rnn_flatten_weight()
+    ):
+        return
+    from torch.backends.cudnn import rnn
+
+    with torch.no_grad(), torch.cuda.device_of(first):
+        torch._cudnn_rnn_flatten_weight(
+            weights,
+            4,
+            lstm.input_size,
+            rnn.get_cudnn_mode("LSTM"),
+            lstm.hidden_size,
+            0,
+            lstm.num_layers,
+            True,
+            bool(lstm.bidirectional),
+        )
 
 
 def _one_hot_rows(X, width, like):
