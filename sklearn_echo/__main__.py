@@ -137,10 +137,8 @@ def build_parser():
     return parser
 
 
-def run_demo(args, out=print):
-    """Run the echo demo described by parsed ``args``; return the test accuracy."""
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
+def _check_demo_args(args):
+    """Refuse an echo position that some sequence would not hold."""
     if not -args.length <= args.out_index < args.length:
         raise ValueError(
             f"--out-index {args.out_index} is out of range for --length {args.length}"
@@ -155,6 +153,13 @@ def run_demo(args, out=print):
                 f"--out-index {args.out_index} is out of range for --min-length "
                 f"{args.min_length}: every sequence must hold it"
             )
+
+
+def run_demo(args, out=print):
+    """Run the echo demo described by parsed ``args``; return the test accuracy."""
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    _check_demo_args(args)
     lengths = (
         f"length={args.length}"
         if args.min_length is None

@@ -1,15 +1,14 @@
-"""The machinery every LSTM estimator of sklearn_echo shares.
+"""The core every LSTM estimator of sklearn_echo shares: build, train, record.
 
 As scikit-learn's ``BaseMultilayerPerceptron`` serves ``MLPClassifier`` and
-``MLPRegressor``, and skorch's ``NeuralNet`` serves ``NeuralNetClassifier``
-and ``NeuralNetRegressor``, :class:`BaseLSTMEstimator` holds what
+``MLPRegressor``, :class:`BaseLSTMEstimator` holds what
 :class:`~sklearn_echo.LSTMClassifier` and :class:`~sklearn_echo.LSTMRegressor`
-have in common: the parameters and their checks, the input checks, the skorch
-net and its training (the recipe, the stopping rule, early stopping, warm
-start, ``partial_fit``, faults), prediction on fixed-size blocks, and
-``summary()``.  A subclass adds its targets: how ``y`` is checked and
-encoded, the loss, the score recorded after each epoch, how the hold-out is
-drawn, and what ``predict`` returns.
+have in common: ``fit`` and ``partial_fit`` from checked input to a trained
+skorch net (built anew or continued), and the fitted attributes that record
+training.  Its policies live beside it, one module each: the parameter
+checks (``_params.py``), the fit plan (``_fit_plan.py``), the input forms
+(``_inputs.py``), the targets (``_targets.py``) and prediction
+(``_prediction.py``); the docs' "How the code is built" draws the map.
 """
 
 import copy
@@ -20,10 +19,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
-    check_array,
-    check_consistent_length,
     check_is_fitted,
-    validate_data,
 )
 from skorch.callbacks import ProgressBar
 from skorch.dataset import Dataset
@@ -36,25 +32,15 @@ from sklearn_echo._callbacks import (
     StopOnNonFiniteLoss,
     StoppingRule,
 )
-from sklearn_echo._fit_plan import (
-    PLATEAU_FRACTION,
-    NoHoldOutRule,
-    plan_fit,
-    plan_partial_fit,
-)
-from sklearn_echo._module import LSTMModule, uses_lookup
+from sklearn_echo._fit_plan import PLATEAU_FRACTION, plan_fit, plan_partial_fit
+from sklearn_echo._inputs import StepInput
+from sklearn_echo._module import LSTMModule, check_network_size
 from sklearn_echo._net import _BatchIterator
 from sklearn_echo._params import LSTM_PARAMETERS, check_params
 from sklearn_echo._prediction import predict_blocks
 from sklearn_echo._ragged import (
     RaggedSequences,
     forget_fitted_length,
-    read_ragged,
-)
-from sklearn_echo._validation import (
-    check_allocation,
-    explain_array_errors,
-    passes_as_is,
 )
 
 
@@ -62,30 +48,15 @@ class BaseLSTMEstimator(BaseEstimator):
     """Base class of the LSTM estimators; not for direct use.
 
     The parameters are documented on :class:`~sklearn_echo.LSTMClassifier`
-    and :class:`~sklearn_echo.LSTMRegressor`.  A subclass sets the class
-    attributes below and implements the target hooks (``_fit_targets`` and
-    ``_partial_fit_targets``, which check ``y``, set the fitted attributes
-    that describe it and return it ready for ``_encode_targets``,
-    ``_target_signature``, ``_encode_targets``, ``_hold_out_problem``,
-    ``_stratify``, ``_prior_loss``, ``_score_callback``, ``_net_kwargs``,
-    ``_n_outputs``).
+    and :class:`~sklearn_echo.LSTMRegressor`.  A subclass names its targets
+    (``_target_kind``, a class of :mod:`sklearn_echo._targets`) and its
+    input form (``_input_form``, :mod:`sklearn_echo._inputs`), and
+    declares :meth:`fit`, :meth:`partial_fit` and its prediction methods.
     """
 
-    # The skorch net class (a ``_LeanBatchLoop`` net).
-    _net_class = None
-    # The score recorded after each epoch as ``train_<key>`` and
-    # ``valid_<key>`` (the early-stopping monitor, higher is better).
-    _score_key = None
-    # A validation score that cannot improve and ends training at once.
-    _best_possible_score = None
-    # What ``_target_signature`` describes, for the warm-start error.
-    _target_description = None
-    # The kind of hold-out, for the early-stopping error.
-    _hold_out_kind = "validation hold-out"
-    # Without a hold-out the stopping rule watches the training loss, at a
-    # constant learning rate and with a patience of 1,000 gradient steps (the
-    # user guide's "Training that lands" says why).
-    _no_hold_out_rule = NoHoldOutRule(lr_factor=1.0, patience_steps=1000)
+    # What the estimator learns (sklearn_echo._targets); fit keeps the fitted
+    # targets object as ``_targets``.
+    _target_kind = None
 
     def __init__(
         self,
@@ -132,9 +103,9 @@ class BaseLSTMEstimator(BaseEstimator):
         self.warm_start = warm_start
         self.random_state = random_state
 
-    # The module reads one-hot (or any real-valued) steps; TokenLSTMClassifier
-    # sets this to read integer tokens.
-    _tokens = False
+    # What the estimator reads (sklearn_echo._inputs): real-valued steps;
+    # TokenLSTMClassifier reads integer tokens.
+    _input_form = StepInput()
     # The parameters and their checks (sklearn_echo._params).
     _parameter_table = LSTM_PARAMETERS
 
@@ -150,99 +121,10 @@ class BaseLSTMEstimator(BaseEstimator):
         return check_params(self, self._parameter_table)
 
     def _validate_sequences(self, X, y=None, *, reset):
-        """Return X as a float32 array of shape (n_samples, length, input_size).
-
-        Sequences of different lengths (see ``read_ragged``) are returned as
-        :class:`~sklearn_echo._ragged.RaggedSequences` instead.
-        """
-        X, ragged = read_ragged(
-            X,
-            type(self).__name__,
-            tokens=False,
-            reset=reset,
-            length=getattr(self, "n_features_in_", None),
-        )
-        if ragged is not None:
-            X, y = self._validate_ragged(ragged, y, reset=reset)
-            if not reset and X.values.shape[1] != self.input_size_:
-                raise ValueError(
-                    f"X has {X.values.shape[1]} features per step, but "
-                    f"{type(self).__name__} was fitted with {self.input_size_} "
-                    "features per step."
-                )
-            return X, y
-        common = {"reset": reset, "dtype": np.float32, "allow_nd": True}
-        with explain_array_errors(type(self).__name__, "numeric sequences"):
-            if (
-                not reset
-                and y is None
-                and passes_as_is(self, X, dtypes=(np.dtype(np.float32),), ndims=(2, 3))
-            ):
-                pass
-            elif y is None:
-                X = validate_data(self, X, **common)
-            else:
-                # y may be 1-D or 2-D (several targets); the subclass checks
-                # its values.
-                X, y = validate_data(self, X, y, multi_output=True, **common)
-        if X.ndim == 2:
-            X = X[:, :, np.newaxis]
-        elif X.ndim != 3:
-            raise ValueError(
-                f"X must be 2-D (n_samples, length) or 3-D (n_samples, length, "
-                f"n_features), got an array of {X.ndim} dimensions, shape {X.shape}."
-            )
-        if 0 in X.shape[1:]:
-            raise ValueError(
-                f"Found array with 0 step(s) or 0 feature(s) per step (shape="
-                f"{X.shape}) while a minimum of 1 is required by "
-                f"{type(self).__name__}."
-            )
-        if not reset and X.shape[2] != self.input_size_:
-            raise ValueError(
-                f"X has {X.shape[2]} features per step, but {type(self).__name__} "
-                f"was fitted with {self.input_size_} features per step."
-            )
-        return X, y
-
-    def _validate_ragged(self, X, y, *, reset):
-        """Check ``y`` against sequences of different lengths ``X``.
-
-        A fit on them leaves no ``n_features_in_``: scikit-learn's number of
-        features is the sequence length, and they have none.  An estimator
-        fitted on them predicts arrays of any length.
-        """
-        if reset:
-            forget_fitted_length(self)
-        if y is not None:
-            # What validate_data(X, y, multi_output=True) does with y.
-            y = check_array(
-                y, accept_sparse="csr", ensure_2d=False, dtype=None, input_name="y"
-            )
-            check_consistent_length(X, y)
-        return X, y
+        """Validate X (and y's shape) through the estimator's input form."""
+        return self._input_form.validate(self, X, y, reset=reset)
 
     # ---------------------------------------------------------------- training
-
-    def _input_size(self, X):
-        """Return the input width the module is built for: features per step."""
-        if isinstance(X, RaggedSequences):
-            return X.values.shape[1]
-        return X.shape[2]
-
-    def _mean_step(self, X, width):
-        """Return the mean step of validated ``X`` (float32, ``width`` values).
-
-        The mean of the one-hot or real-valued steps; for tokens, each
-        token's frequency (the mean of their one-hot steps).  Padding is not
-        a step: ragged ``X`` stores only the real ones.
-        """
-        values = X.values if isinstance(X, RaggedSequences) else X
-        if self._tokens:
-            counts = np.bincount(values.ravel(), minlength=width)
-            return (counts / counts.sum()).astype(np.float32)
-        axes = tuple(range(values.ndim - 1))
-        return values.mean(axis=axes, dtype=np.float64).astype(np.float32)
 
     def _seeds(self):
         """Return the seeds of torch (weights, order, dropout) and of the hold-out."""
@@ -253,39 +135,16 @@ class BaseLSTMEstimator(BaseEstimator):
         devices = [device] if device.type == "cuda" else []
         return torch.random.fork_rng(devices=devices)
 
-    def _check_network_size(self, params, input_size, n_outputs):
-        """Refuse a network whose weights alone would not fit in memory."""
-        hidden, directions = params.hidden_size, 1 + params.bidirectional
-        count = 0
-        layer_input = input_size
-        for _ in range(params.num_layers):
-            count += directions * 4 * hidden * (layer_input + hidden + 2)
-            layer_input = hidden * directions
-        count += (layer_input + 1) * n_outputs
-        if self._tokens and uses_lookup(input_size, hidden, directions == 2):
-            # The lookup, and the selector of the first layer's new input.
-            count += (input_size + 1) * 4 * hidden * directions
-            count += directions * (4 * hidden) ** 2 * directions
-        # Weights, gradients and the optimizer's state: about four copies.
-        check_allocation((4, count), np.float32, "The network's parameters")
-        if params.burn_in:
-            # The burn-in reads its steps for one sequence; each step leaves an
-            # output and gates behind: about 5 * hidden values per direction.
-            check_allocation(
-                (params.burn_in, 5 * hidden * directions),
-                np.float32,
-                "The burn-in's steps",
-            )
-
     def _callbacks(self, params, plan):
         """Return the net's callbacks: the built-in ones, then the user's."""
         callbacks = [
-            self._score_callback(),
+            self._targets.score_callback(),
             ("nonfinite_loss", StopOnNonFiniteLoss()),
             ("keep_last_epoch", KeepLastFinishedEpoch()),
         ]
         if plan.stops:
-            monitor = f"valid_{self._score_key}" if plan.holds_out else "train_loss"
+            kind = self._target_kind
+            monitor = f"valid_{kind.score_key}" if plan.holds_out else "train_loss"
             rule = StoppingRule(
                 monitor,
                 lower_is_better=not plan.holds_out,
@@ -295,7 +154,7 @@ class BaseLSTMEstimator(BaseEstimator):
                 plateau_fraction=PLATEAU_FRACTION,
                 lr_factor=plan.lr_factor,
                 restore_best=plan.holds_out,
-                best_possible=self._best_possible_score if plan.holds_out else None,
+                best_possible=kind.best_possible_score if plan.holds_out else None,
             )
             callbacks.append(("stopping", rule))
         if params.clip_grad_norm is not None:
@@ -310,8 +169,16 @@ class BaseLSTMEstimator(BaseEstimator):
         ``t_max`` is the longest training sequence (chrono's time scale);
         ``lookup`` how a token module reads tokens (``LSTMModule``'s).
         """
-        n_outputs = self._n_outputs()
-        self._check_network_size(params, input_size, n_outputs)
+        n_outputs = self._targets.n_logits
+        check_network_size(
+            input_size,
+            n_outputs,
+            hidden_size=params.hidden_size,
+            num_layers=params.num_layers,
+            bidirectional=params.bidirectional,
+            burn_in=params.burn_in,
+            tokens=self._input_form.tokens,
+        )
         split = {"train_split": None, "callbacks__valid_loss": None}
         if plan.holds_out:
             # The hold-out reads rows of the same arrays: no copies.
@@ -323,7 +190,7 @@ class BaseLSTMEstimator(BaseEstimator):
                 "iterator_valid__batch_size": 1024,
             }
         optimizer, optimizer_kwargs = params.optimizer
-        net = self._net_class(
+        net = self._target_kind.net_class(
             LSTMModule,
             module__input_size=input_size,
             module__n_outputs=n_outputs,
@@ -332,7 +199,7 @@ class BaseLSTMEstimator(BaseEstimator):
             module__dropout=params.dropout,
             module__bidirectional=params.bidirectional,
             module__forget_bias=params.forget_bias,
-            module__tokens=self._tokens,
+            module__tokens=self._input_form.tokens,
             module__t_max=t_max,
             module__burn_in=params.burn_in,
             module__lookup=lookup,
@@ -344,7 +211,7 @@ class BaseLSTMEstimator(BaseEstimator):
             iterator_train=_BatchIterator,
             iterator_train__shuffle=True,
             **split,
-            **self._net_kwargs(n_outputs),
+            **self._targets.net_kwargs(),
             callbacks=self._callbacks(params, plan),
             callbacks__print_log=PlainPrintLog(),
             device=str(params.device),
@@ -404,11 +271,12 @@ class BaseLSTMEstimator(BaseEstimator):
                     params,
                     plan,
                     (X, y_encoded),
-                    input_size=self._input_size(X),
+                    input_size=self._input_form.input_size(self, X),
                     t_max=t_max,
                 )
                 mean_step = self.net_.module_.mean_step
-                mean_step.copy_(torch.from_numpy(self._mean_step(X, len(mean_step))))
+                step = self._input_form.mean_step(X, len(mean_step))
+                mean_step.copy_(torch.from_numpy(step))
             epochs_before = len(self.net_.history)
             try:
                 self.net_.partial_fit(X, y_encoded, epochs=plan.epochs)
@@ -444,7 +312,7 @@ class BaseLSTMEstimator(BaseEstimator):
     def _set_curves(self, *, validated):
         """Set the MLP estimators' attributes from the net's history."""
         history = self.net_.history
-        key = f"valid_{self._score_key}"
+        key = f"valid_{self._target_kind.score_key}"
         self.loss_curve_ = [float(row["train_loss"]) for row in history]
         if validated:
             self.validation_scores_ = [float(row[key]) for row in history if key in row]
@@ -464,17 +332,20 @@ class BaseLSTMEstimator(BaseEstimator):
             (
                 getattr(self, "n_features_in_", None),
                 self.input_size_,
-                self._target_signature(),
+                self._targets.signature(),
             )
             if continuing
             else None
         )
         X, y = self._validate_sequences(X, y, reset=True)
-        y = self._fit_targets(y, continuing=continuing)
+        kind, name = self._target_kind, type(self).__name__
+        y = kind.check(y, name)
+        targets = kind.fit(y, name, previous=self._targets if continuing else None)
+        self._set_targets(targets)
         current = (
             getattr(self, "n_features_in_", None),
-            self._input_size(X),
-            self._target_signature(),
+            self._input_form.input_size(self, X),
+            targets.signature(),
         )
         # A length of None (sequences of different lengths) matches any.
         if continuing and (
@@ -484,13 +355,13 @@ class BaseLSTMEstimator(BaseEstimator):
             raise ValueError(
                 "warm_start=True continues the fitted network, so X must keep its "
                 f"(length, input size) {previous[:2]} and y its "
-                f"{self._target_description} {previous[2]}; got {current[:2]} and "
+                f"{kind.description} {previous[2]}; got {current[:2]} and "
                 f"{current[2]}. Set warm_start=False to start anew."
             )
         self.input_size_ = current[1]
         seed, split_seed = self._seeds()
-        y_encoded = self._encode_targets(y)
-        plan = plan_fit(params, self, y_encoded, split_seed, self._no_hold_out_rule)
+        y_encoded = targets.encode(y, name)
+        plan = plan_fit(params, targets, y_encoded, split_seed, kind.no_hold_out_rule)
         return self._train(
             X, y_encoded, params=params, plan=plan, continuing=continuing, seed=seed
         )
@@ -498,7 +369,8 @@ class BaseLSTMEstimator(BaseEstimator):
     def _partial_fit(self, X, y, **target_kwargs):
         """Validate and train one epoch for :meth:`partial_fit`.
 
-        ``target_kwargs`` go to the subclass's ``_partial_fit_targets``.
+        ``target_kwargs`` go to the targets' ``partial_fit`` (the
+        classifier's ``classes``).
         """
         params = self._check_params()
         _check_y_given(self, y)
@@ -508,17 +380,26 @@ class BaseLSTMEstimator(BaseEstimator):
             # Trained on sequences of different lengths, the model has no
             # length to hold arrays to, as after a fit on them.
             forget_fitted_length(self)
-        y = self._partial_fit_targets(y, first=first, **target_kwargs)
+        kind, name = self._target_kind, type(self).__name__
+        y = kind.check(y, name)
+        previous = None if first else self._targets
+        self._set_targets(kind.partial_fit(y, name, previous, **target_kwargs))
         if first:
-            self.input_size_ = self._input_size(X)
+            self.input_size_ = self._input_form.input_size(self, X)
         return self._train(
             X,
-            self._encode_targets(y),
+            self._targets.encode(y, name),
             params=params,
             plan=plan_partial_fit(params, len(X)),
             continuing=not first,
             seed=self._seeds()[0],
         )
+
+    def _set_targets(self, targets):
+        """Keep fitted ``targets``, and set the attributes that describe them."""
+        self._targets = targets
+        for name, value in targets.fitted_attributes().items():
+            setattr(self, name, value)
 
     def _forward_blocks(self, X):
         """Validate X; return its length and an iterator over its blocks.

@@ -6,17 +6,11 @@ accuracy recorded per epoch, a stratified hold-out, and ``predict_proba``.
 """
 
 import numpy as np
-import scipy.sparse as sp
-import torch
 from sklearn.base import ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d
 
 from sklearn_echo._base import BaseLSTMEstimator
-from sklearn_echo._callbacks import BatchAccuracy
-from sklearn_echo._module import MultiOutputCrossEntropy
-from sklearn_echo._net import _ClassifierNet
-from sklearn_echo._validation import keep_state_on_error, value_repr
+from sklearn_echo._targets import ClassTargets
+from sklearn_echo._validation import keep_state_on_error
 
 
 class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
@@ -263,224 +257,13 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
     (array([9, 7, 5]), array([9, 7, 5]))
     """
 
-    _net_class = _ClassifierNet
-    _score_key = "acc"
-    # A validation accuracy of 1 cannot improve.
-    _best_possible_score = 1.0
-    _target_description = "classes"
-    _hold_out_kind = "stratified validation hold-out"
+    _target_kind = ClassTargets
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # y may be (n_samples, k): one head per target.
         tags.target_tags.multi_output = True
         return tags
-
-    # ----------------------------------------------------------------- targets
-
-    def _check_y(self, y):
-        """Return y as (n_samples,) or (n_samples, k) with k >= 2."""
-        if sp.issparse(y):
-            raise TypeError(
-                f"{type(self).__name__} expects a dense y of labels, got a sparse "
-                "matrix; pass y.toarray()."
-            )
-        if y.ndim == 2 and y.shape[1] == 1:
-            # One target: warns DataConversionWarning, as RandomForestClassifier.
-            y = column_or_1d(y, warn=True)
-        # The labels of a 2-D y are checked column by column (_check_labels):
-        # each column is one target, and columns may hold labels of other types.
-        return y
-
-    def _multi_output(self):
-        return isinstance(getattr(self, "classes_", None), list)
-
-    def _fit_targets(self, y, *, continuing):
-        y = self._check_y(y)
-        if y.ndim == 1:
-            classes = _check_labels(y)
-            if len(classes) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes in "
-                    f"y; got one class: {classes.tolist()}."
-                )
-        else:
-            classes = [
-                _check_labels(_column(y, j), name=f"y[:, {j}]")
-                for j in range(y.shape[1])
-            ]
-            for j, labels in enumerate(classes):
-                if len(labels) < 2:
-                    raise ValueError(
-                        f"{type(self).__name__} needs at least 2 classes in every "
-                        f"column of y; column {j} holds only the class "
-                        f"{value_repr(labels[0])}. A target with one class needs no "
-                        "model: drop that column."
-                    )
-        self.classes_ = classes
-        self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
-        return y
-
-    def _partial_fit_targets(self, y, *, first, classes=None):
-        y = self._check_y(y)
-        if y.ndim == 1:
-            _check_labels(y)
-            if classes is not None:
-                classes = _check_labels(column_or_1d(classes), name="classes")
-        else:
-            for j in range(y.shape[1]):
-                _check_labels(_column(y, j), name=f"y[:, {j}]")
-            if classes is not None:
-                if not isinstance(classes, (list, tuple)) or len(classes) != y.shape[1]:
-                    raise ValueError(
-                        f"classes must be a list of {y.shape[1]} arrays, one per "
-                        f"column of y, got {classes!r}."
-                    )
-                classes = [
-                    _check_labels(column_or_1d(labels), name=f"classes[{j}]")
-                    for j, labels in enumerate(classes)
-                ]
-        if not first:
-            if classes is not None and _signature(classes) != self._target_signature():
-                raise ValueError(
-                    f"classes={_signature(classes)} differs from the "
-                    f"classes_ {self._target_signature()} of the first call to "
-                    "partial_fit."
-                )
-            return y
-        if y.ndim == 1:
-            labels = np.unique(y) if classes is None else classes
-            if len(labels) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs at least 2 classes; got "
-                    f"{labels.tolist()}. Pass every class with classes=."
-                )
-        else:
-            labels = (
-                [np.unique(_column(y, j)) for j in range(y.shape[1])]
-                if classes is None
-                else classes
-            )
-            for j, column in enumerate(labels):
-                if len(column) < 2:
-                    raise ValueError(
-                        f"{type(self).__name__} needs at least 2 classes in every "
-                        f"column of y; column {j} has {column.tolist()}. Pass every "
-                        "class with classes=."
-                    )
-        self.classes_ = labels
-        self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
-        return y
-
-    def _target_signature(self):
-        return _signature(self.classes_)
-
-    def _encode_targets(self, y):
-        """Map labels to 0..n_classes-1 per target; fail on unknown labels."""
-        if self._multi_output() != (y.ndim == 2) or (
-            y.ndim == 2 and y.shape[1] != len(self.classes_)
-        ):
-            fitted = len(self.classes_) if self._multi_output() else 1
-            given = y.shape[1] if y.ndim == 2 else 1
-            raise ValueError(
-                f"y has {given} target column(s), but {type(self).__name__} was "
-                f"fitted on {fitted}."
-            )
-        if y.ndim == 1:
-            return _encode(self.classes_, y)
-        return np.stack(
-            [
-                _encode(labels, _column(y, j), name=f"y[:, {j}]")
-                for j, labels in enumerate(self.classes_)
-            ],
-            axis=1,
-        )
-
-    def _n_outputs(self):
-        """Return the number of logits: the classes of every target."""
-        return sum(self._n_classes_per_target())
-
-    def _net_kwargs(self, n_outputs):
-        if self._multi_output():
-            criterion = {
-                "criterion": MultiOutputCrossEntropy,
-                "criterion__sizes": self._n_classes_per_target(),
-            }
-        else:
-            criterion = {"criterion": torch.nn.CrossEntropyLoss}
-        return {
-            **criterion,
-            "classes": list(range(n_outputs)),
-            # Accuracy is counted per batch by BatchAccuracy; skorch's
-            # valid_acc would cache every prediction of the epoch.
-            "callbacks__valid_acc": None,
-        }
-
-    def _score_callback(self):
-        sizes = self._n_classes_per_target() if self._multi_output() else None
-        return ("train_acc", BatchAccuracy(sizes=sizes))
-
-    def _hold_out_problem(self, y_encoded, n_valid, params):
-        """Why no stratified hold-out of ``n_valid`` rows exists; None if one does."""
-        n_samples = len(y_encoded)
-        if y_encoded.ndim == 2:
-            # Stratified by the combination of labels where possible
-            # (_stratify), else random: only both sides must be non-empty.
-            if n_valid < n_samples:
-                return None
-            return (
-                f"validation_fraction={params.validation_fraction} of "
-                f"{n_samples} sequences leaves none to train on"
-            )
-        n_classes = len(self.classes_)
-        counts = np.bincount(y_encoded, minlength=n_classes)
-        if counts.min() >= 2 and n_classes <= n_valid <= n_samples - n_classes:
-            return None
-        if counts.min() < 2:
-            rare = self.classes_[counts.argmin()]
-            return (
-                f"class {value_repr(rare)} has {counts.min()} sequence; the "
-                "hold-out needs at least one of each class on both sides"
-            )
-        return (
-            f"validation_fraction={params.validation_fraction} of "
-            f"{n_samples} sequences holds out {n_valid}, and both the "
-            f"hold-out and the training part need at least one sequence "
-            f"of each of the {n_classes} classes"
-        )
-
-    def _stratify(self, y_encoded, n_valid):
-        """Return the labels to stratify the hold-out on, or None for random."""
-        if y_encoded.ndim == 1:
-            return y_encoded
-        # Each combination of labels is one stratum, as scikit-learn's
-        # StratifiedShuffleSplit does for a 2-D y, where each can be on both
-        # sides.
-        _, combination, counts = np.unique(
-            y_encoded, axis=0, return_inverse=True, return_counts=True
-        )
-        n_strata = len(counts)
-        if counts.min() >= 2 and n_strata <= n_valid <= len(y_encoded) - n_strata:
-            return combination.ravel()
-        return None
-
-    def _prior_loss(self, y_train):
-        """Return the cross-entropy of predicting each target's class frequencies."""
-        columns = [y_train] if y_train.ndim == 1 else list(y_train.T)
-        sizes = self._n_classes_per_target()
-        entropies = []
-        for column, size in zip(columns, sizes, strict=True):
-            frequencies = np.bincount(column, minlength=size) / len(column)
-            frequencies = frequencies[frequencies > 0]
-            entropies.append(float(-(frequencies * np.log(frequencies)).sum()))
-        # The loss is the mean over targets of their cross-entropies.
-        return float(np.mean(entropies))
-
-    def _n_classes_per_target(self):
-        """Return the number of classes of each target, a list."""
-        if self._multi_output():
-            return [len(labels) for labels in self.classes_]
-        return [len(self.classes_)]
 
     # ----------------------------------------------------------------- fitting
 
@@ -566,13 +349,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
             per target, columns in the order of ``classes_[j]``.
         """
         n_samples, blocks = self._forward_blocks(X)
-        sizes = self._n_classes_per_target()
-        probas = [np.empty((n_samples, size)) for size in sizes]
-        for rows, logits in blocks:
-            # The softmax in float64 makes every row sum to one within 1e-15.
-            for proba, block in zip(probas, logits.split(sizes, dim=1), strict=True):
-                proba[rows] = block.double().softmax(dim=1).numpy()
-        return probas if self._multi_output() else probas[0]
+        return self._targets.probabilities(n_samples, blocks)
 
     def predict(self, X):
         """Return the most probable class of each sequence.
@@ -593,25 +370,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
             Labels from ``classes_`` (column ``j`` from ``classes_[j]``).
         """
         n_samples, blocks = self._forward_blocks(X)
-        if not self._multi_output():
-            best = np.empty(n_samples, dtype=np.int64)
-            for rows, logits in blocks:
-                # The largest logit is the largest probability: no softmax needed.
-                best[rows] = logits.argmax(dim=1).numpy()
-            return self.classes_[best]
-        sizes = self._n_classes_per_target()
-        best = np.empty((n_samples, len(sizes)), dtype=np.int64)
-        for rows, logits in blocks:
-            for j, block in enumerate(logits.split(sizes, dim=1)):
-                best[rows, j] = block.argmax(dim=1).numpy()
-        # One array of the labels' common type; object where the targets'
-        # labels are of different kinds (numbers must not become strings).
-        kinds = {labels.dtype.kind for labels in self.classes_}
-        dtype = np.result_type(*self.classes_) if len(kinds) == 1 else object
-        y_pred = np.empty(best.shape, dtype=dtype)
-        for j, labels in enumerate(self.classes_):
-            y_pred[:, j] = labels[best[:, j]]
-        return y_pred
+        return self._targets.labels(n_samples, blocks)
 
     def score(self, X, y, sample_weight=None):
         """Return the accuracy on ``X, y``; with several targets, subset accuracy.
@@ -637,7 +396,7 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
             The share of sequences predicted right; with ``k`` targets, the
             share with every target right (``MultiOutputClassifier.score``).
         """
-        if not (hasattr(self, "classes_") and self._multi_output()):
+        if not (hasattr(self, "classes_") and self._targets.multi_output):
             return super().score(X, y, sample_weight=sample_weight)
         y = np.asarray(y)
         y_pred = self.predict(X)
@@ -647,51 +406,3 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
                 f"{type(self).__name__} have shape {y_pred.shape}."
             )
         return float(np.average(np.all(y == y_pred, axis=1), weights=sample_weight))
-
-
-def _signature(classes):
-    """Return the classes as plain lists: comparable, readable in messages."""
-    if isinstance(classes, list):
-        return [labels.tolist() for labels in classes]
-    return classes.tolist()
-
-
-def _column(y, j):
-    """Return column ``j`` of a 2-D ``y``, as the array of its own labels.
-
-    A DataFrame whose columns hold labels of different types (integers in one,
-    strings in another) arrives as one object array; a column of Python ints
-    in an object array is a type scikit-learn does not read as labels, so the
-    column gets the dtype its labels share.  A column that mixes types stays
-    object, and ``_check_labels`` says so.
-    """
-    column = y[:, j]
-    if column.dtype == object and len({type(value) for value in column}) == 1:
-        return np.asarray(column.tolist())
-    return column
-
-
-def _check_labels(y, name="y"):
-    """Check classification labels; return the sorted distinct ones."""
-    try:
-        check_classification_targets(y)
-        return np.unique(y)
-    except TypeError as exc:
-        # Both sort the labels, which fails on e.g. a mix of strings and numbers.
-        raise TypeError(
-            f"{name} mixes labels that cannot be compared ({exc}); use labels of "
-            "one type, e.g. all strings or all integers."
-        ) from exc
-
-
-def _encode(classes, y, name="y"):
-    """Map labels to 0..len(classes)-1; fail on labels not in ``classes``."""
-    encoded = np.searchsorted(classes, y)
-    encoded = np.clip(encoded, 0, len(classes) - 1)
-    unknown = classes[encoded] != y
-    if unknown.any():
-        raise ValueError(
-            f"{name} contains the label {value_repr(y[unknown][0])}, which is not "
-            f"among the classes {classes.tolist()} of this classifier."
-        )
-    return encoded.astype(np.int64)

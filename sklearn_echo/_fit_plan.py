@@ -128,12 +128,12 @@ def plan_fit(params, targets, y_encoded, split_seed, no_hold_out_rule):
     ----------
     params : Params
         The checked parameters.
-    targets : object
-        The estimator, for three pure functions of the encoded targets:
-        ``_hold_out_problem(y_encoded, n_valid, params)`` (why no hold-out
-        of ``n_valid`` rows exists, or None), ``_stratify(y_encoded,
-        n_valid)`` (the labels to stratify on, or None) and
-        ``_prior_loss(y_train)``.
+    targets : ClassTargets or RealTargets
+        The fitted targets (:mod:`sklearn_echo._targets`), for three pure
+        functions of the encoded targets: ``hold_out_problem(y_encoded,
+        n_valid, params)`` (why no hold-out of ``n_valid`` rows exists, or
+        None), ``stratify(y_encoded, n_valid)`` (the labels to stratify on,
+        or None) and ``prior_loss(y_train)``; and ``hold_out_kind``.
     y_encoded : ndarray of shape (n_samples,) or (n_samples, k)
         The encoded training targets.
     split_seed : int
@@ -147,13 +147,13 @@ def plan_fit(params, targets, y_encoded, split_seed, no_hold_out_rule):
     """
     n_samples = len(y_encoded)
     n_valid = int(np.ceil(params.validation_fraction * n_samples))
-    problem = targets._hold_out_problem(y_encoded, n_valid, params)
+    problem = targets.hold_out_problem(y_encoded, n_valid, params)
     early = params.early_stopping
     if early == "auto":
         early = n_samples >= EARLY_STOPPING_SAMPLES and problem is None
     elif early and problem is not None:
         raise ValueError(
-            f"early_stopping=True needs a {targets._hold_out_kind}: {problem}. "
+            f"early_stopping=True needs a {targets.hold_out_kind}: {problem}. "
             "Change validation_fraction, pass more data or set "
             "early_stopping=False."
         )
@@ -163,7 +163,7 @@ def plan_fit(params, targets, y_encoded, split_seed, no_hold_out_rule):
         train_rows, valid_rows = train_test_split(
             np.arange(n_samples),
             test_size=n_valid,
-            stratify=targets._stratify(y_encoded, n_valid),
+            stratify=targets.stratify(y_encoded, n_valid),
             random_state=split_seed,
         )
         # Row numbers, not copies: a copy of the training part would double
@@ -193,5 +193,5 @@ def plan_fit(params, targets, y_encoded, split_seed, no_hold_out_rule):
         valid_rows=valid_rows,
         patience=patience,
         lr_factor=lr_factor,
-        prior_loss=targets._prior_loss(y_train),
+        prior_loss=targets.prior_loss(y_train),
     )

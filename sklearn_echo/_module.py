@@ -1,9 +1,12 @@
 """The torch modules behind the LSTM estimators."""
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
+
+from sklearn_echo._validation import check_allocation
 
 
 class LSTMModule(nn.Module):
@@ -496,6 +499,37 @@ def _one_hot_rows(X, width, like):
     """Return the one-hot steps of tokens X: identity rows, the last all zero."""
     eye = torch.eye(width + 1, width, dtype=like.dtype, device=like.device)
     return functional.embedding(X, eye)
+
+
+def check_network_size(
+    input_size, n_outputs, *, hidden_size, num_layers, bidirectional, burn_in, tokens
+):
+    """Refuse a network whose weights alone would not fit in memory.
+
+    Raises ``check_allocation``'s ``ValueError``, which gives the size,
+    before torch is asked for the memory.
+    """
+    directions = 1 + bool(bidirectional)
+    count = 0
+    layer_input = input_size
+    for _ in range(num_layers):
+        count += directions * 4 * hidden_size * (layer_input + hidden_size + 2)
+        layer_input = hidden_size * directions
+    count += (layer_input + 1) * n_outputs
+    if tokens and uses_lookup(input_size, hidden_size, directions == 2):
+        # The lookup, and the selector of the first layer's new input.
+        count += (input_size + 1) * 4 * hidden_size * directions
+        count += directions * (4 * hidden_size) ** 2 * directions
+    # Weights, gradients and the optimizer's state: about four copies.
+    check_allocation((4, count), np.float32, "The network's parameters")
+    if burn_in:
+        # The burn-in reads its steps for one sequence; each step leaves an
+        # output and gates behind: about 5 * hidden values per direction.
+        check_allocation(
+            (burn_in, 5 * hidden_size * directions),
+            np.float32,
+            "The burn-in's steps",
+        )
 
 
 def uses_lookup(input_size, hidden_size, bidirectional):

@@ -5,24 +5,11 @@ numeric targets and their standardisation, the squared error, the R²
 recorded per epoch, a random (unstratified) hold-out, and ``predict``.
 """
 
-import numpy as np
-import scipy.sparse as sp
-import torch
 from sklearn.base import RegressorMixin
-from sklearn.utils import assert_all_finite
 
 from sklearn_echo._base import BaseLSTMEstimator
-from sklearn_echo._callbacks import BatchR2
-from sklearn_echo._fit_plan import NoHoldOutRule
-from sklearn_echo._net import _RegressorNet
-from sklearn_echo._validation import keep_state_on_error, value_repr
-
-# The network learns y standardised per target (mean 0, variance 1), and
-# predict undoes it.  The head is linear on a tanh-bounded state, and Adam moves
-# each weight by about lr per step, so the head's scale grows only slowly: on
-# the adding problem with y scaled by 1000 the raw target did not learn at all
-# in the budget, standardised it did as the original one (the user guide,
-# "Regression", gives the measurements).  R² does not change.
+from sklearn_echo._targets import RealTargets
+from sklearn_echo._validation import keep_state_on_error
 
 
 class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
@@ -232,107 +219,13 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
     (3,)
     """
 
-    _net_class = _RegressorNet
-    _score_key = "r2"
-    # None: no validation R² ends training at once (see ``tol``).
-    _best_possible_score = None
-    _target_description = "number of targets"
-    _hold_out_kind = "validation hold-out"
-    # Without a hold-out: no learning-rate decay (as MLPRegressor's Adam) and a
-    # patience of 250 gradient steps; the classifier's rule froze regression
-    # fits half-way (the user guide's "Regression" has the measurements).
-    _no_hold_out_rule = NoHoldOutRule(lr_factor=1.0, patience_steps=250)
+    _target_kind = RealTargets
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # y may be (n_samples, k): one output per target.
         tags.target_tags.multi_output = True
         return tags
-
-    # ----------------------------------------------------------------- targets
-
-    def _check_y(self, y):
-        """Return y as a float64 array of shape (n_samples,) or (n_samples, k)."""
-        name = type(self).__name__
-        if sp.issparse(y):
-            raise TypeError(
-                f"{name} expects a dense y of real numbers, got a sparse matrix; "
-                "pass y.toarray()."
-            )
-        if y.dtype.kind not in "biuf":
-            bad = next((v for v in y.ravel() if not _is_real(v)), None)
-            if bad is not None:
-                raise TypeError(
-                    f"{name} expects y of real numbers, got the value "
-                    f"{value_repr(bad)} of type {type(bad).__name__}. For class "
-                    "labels, use LSTMClassifier."
-                )
-        y = y.astype(np.float64)
-        # validate_data checked NaN/inf already, except in an object array.
-        assert_all_finite(y, input_name="y")
-        if y.ndim == 2 and y.shape[1] == 1:
-            # One target, as MLPRegressor reads it: predict returns 1-D.
-            y = y[:, 0]
-        return y
-
-    def _fit_targets(self, y, *, continuing):
-        y = self._check_y(y)
-        n_outputs = 1 if y.ndim == 1 else y.shape[1]
-        if not (continuing and n_outputs == self.n_outputs_):
-            self._y_mean, self._y_scale = _standardization(y)
-        self.n_outputs_ = n_outputs
-        return y
-
-    def _partial_fit_targets(self, y, *, first):
-        y = self._check_y(y)
-        if first:
-            # The first call's targets fix the standardisation for the later
-            # calls (as the first call of MLPRegressor fixes its weights' scale).
-            self._y_mean, self._y_scale = _standardization(y)
-            self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
-        return y
-
-    def _target_signature(self):
-        return self.n_outputs_
-
-    def _encode_targets(self, y):
-        """Return y standardised, as float32 of shape (n_samples, n_outputs_)."""
-        given = 1 if y.ndim == 1 else y.shape[1]
-        if given != self.n_outputs_:
-            raise ValueError(
-                f"y has {given} target column(s), but {type(self).__name__} was "
-                f"fitted on {self.n_outputs_}."
-            )
-        y = y.reshape(len(y), -1)
-        return np.ascontiguousarray((y - self._y_mean) / self._y_scale, np.float32)
-
-    def _n_outputs(self):
-        return self.n_outputs_
-
-    def _net_kwargs(self, n_outputs):
-        return {"criterion": torch.nn.MSELoss}
-
-    def _score_callback(self):
-        return ("train_r2", BatchR2())
-
-    def _hold_out_problem(self, y_encoded, n_valid, params):
-        """Why no hold-out of ``n_valid`` rows exists; None if one does."""
-        n_samples = len(y_encoded)
-        if 2 <= n_valid <= n_samples - 1:
-            return None
-        return (
-            f"validation_fraction={params.validation_fraction} of {n_samples} "
-            f"sequences holds out {n_valid}, and the hold-out needs at least 2 "
-            "sequences (R² needs a spread) and the training part at least 1"
-        )
-
-    def _stratify(self, y_encoded, n_valid):
-        """Return None: a random hold-out (as MLPRegressor's)."""
-        return None
-
-    def _prior_loss(self, y_train):
-        """Return the loss of predicting the mean: the variance, over targets."""
-        return float(np.mean(y_train.astype(np.float64).var(axis=0)))
 
     # ----------------------------------------------------------------- fitting
 
@@ -402,10 +295,7 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
             The predictions on the scale of ``y``, float64.
         """
         n_samples, blocks = self._forward_blocks(X)
-        y_pred = np.empty((n_samples, self.n_outputs_))
-        for rows, out in blocks:
-            y_pred[rows] = out.double().numpy() * self._y_scale + self._y_mean
-        return y_pred[:, 0] if self.n_outputs_ == 1 else y_pred
+        return self._targets.values(n_samples, blocks)
 
     def score(self, X, y, sample_weight=None):
         """Return the coefficient of determination R² of the predictions.
@@ -435,22 +325,3 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         # The docstring is our own: RegressorMixin's refers to a label of
         # scikit-learn's documentation that this site cannot resolve offline.
         return super().score(X, y, sample_weight=sample_weight)
-
-
-def _is_real(value):
-    """Whether ``value`` is a real number (not a string that reads as one)."""
-    return isinstance(value, (int, float, np.integer, np.floating, np.bool_, bool))
-
-
-def _standardization(y):
-    """Return the per-target mean and scale that standardise ``y``.
-
-    A constant target keeps scale 1, as ``StandardScaler`` does.
-    """
-    y = y.reshape(len(y), -1)
-    mean = y.mean(axis=0)
-    scale = y.std(axis=0)
-    # Rounding leaves a tiny spread for a constant target.
-    constant = scale <= 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
-    scale[constant] = 1.0
-    return mean, scale

@@ -1,15 +1,8 @@
 """TokenLSTMClassifier: the one-hot Pipeline's model, fed integer tokens."""
 
-import numpy as np
-
 from sklearn_echo._classifier import LSTMClassifier
+from sklearn_echo._inputs import TokenInput
 from sklearn_echo._params import TOKEN_PARAMETERS
-from sklearn_echo._ragged import read_ragged
-from sklearn_echo._validation import (
-    fit_vocabulary_size,
-    known_tokens,
-    validate_tokens,
-)
 
 
 class TokenLSTMClassifier(LSTMClassifier):
@@ -199,7 +192,7 @@ class TokenLSTMClassifier(LSTMClassifier):
     True
     """
 
-    _tokens = True
+    _input_form = TokenInput()
 
     def __init__(
         self,
@@ -261,36 +254,3 @@ class TokenLSTMClassifier(LSTMClassifier):
         tags.input_tags.categorical = True
         tags.input_tags.positive_only = True
         return tags
-
-    def _input_size(self, X):
-        """Return the one-hot width the tokens stand for."""
-        return self.vocabulary_size_
-
-    def _validate_sequences(self, X, y=None, *, reset):
-        """Return X as int64 tokens of shape (n_samples, length), ready to embed.
-
-        Sequences of different lengths are returned as
-        :class:`~sklearn_echo._ragged.RaggedSequences` of int64 tokens.
-        """
-        X, ragged = read_ragged(
-            X,
-            type(self).__name__,
-            tokens=True,
-            reset=reset,
-            length=getattr(self, "n_features_in_", None),
-        )
-        if ragged is None:
-            sequences, y = validate_tokens(self, X, y, reset=reset)
-            tokens = sequences
-        else:
-            sequences, y = self._validate_ragged(ragged, y, reset=reset)
-            tokens = sequences.values
-        if reset:
-            self.vocabulary_size_ = fit_vocabulary_size(tokens, self.n_features)
-            return sequences, y
-        known = known_tokens(tokens, self.vocabulary_size_, self.handle_unknown)
-        if not known.all():
-            # Token vocabulary_size_, the module's all-zero step, stands for them.
-            tokens = np.where(known, tokens, self.vocabulary_size_)
-            sequences = tokens if ragged is None else ragged.with_values(tokens)
-        return sequences, y

@@ -26,18 +26,18 @@ RULE = NoHoldOutRule(lr_factor=1.0, patience_steps=1000)
 class _Targets:
     """The three pure functions of the encoded targets that a plan reads."""
 
-    _hold_out_kind = "random hold-out"
+    hold_out_kind = "random hold-out"
 
     def __init__(self, problem=None):
         self.problem = problem
 
-    def _hold_out_problem(self, y_encoded, n_valid, params):
+    def hold_out_problem(self, y_encoded, n_valid, params):
         return self.problem
 
-    def _stratify(self, y_encoded, n_valid):
+    def stratify(self, y_encoded, n_valid):
         return None
 
-    def _prior_loss(self, y_train):
+    def prior_loss(self, y_train):
         return float(np.var(y_train))
 
 

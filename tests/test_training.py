@@ -10,6 +10,7 @@ from skorch.callbacks import Callback
 from sklearn_echo import LSTMClassifier, TokenLSTMClassifier
 from sklearn_echo._fit_plan import LR as _AUTO_LR
 from sklearn_echo._fit_plan import FitPlan, plan_fit, resolve_batch
+from sklearn_echo._targets import ClassTargets
 
 FAST = {"hidden_size": 4, "max_epochs": 1, "random_state": 0}
 
@@ -304,9 +305,9 @@ def test_without_a_hold_out_the_learning_rate_stays_and_patience_is_in_steps():
 )
 def test_n_iter_no_change_auto(n_samples, early_stopping, patience):
     clf = LSTMClassifier(early_stopping=early_stopping)
-    clf.classes_ = np.array([0, 1])
     y = np.arange(n_samples) % 2
-    plan = plan_fit(clf._check_params(), clf, y, 0, clf._no_hold_out_rule)
+    targets = ClassTargets(np.array([0, 1]))
+    plan = plan_fit(clf._check_params(), targets, y, 0, targets.no_hold_out_rule)
     assert plan.patience == patience
 
 
@@ -347,9 +348,9 @@ def test_fitted_batch_size_and_lr_say_what_auto_chose():
 )
 def test_max_epochs_auto_is_a_budget_of_gradient_steps(n_samples, epochs):
     clf = LSTMClassifier(early_stopping=False)
-    clf.classes_ = np.array([0, 1])
     y = np.arange(n_samples) % 2
-    plan = plan_fit(clf._check_params(), clf, y, 0, clf._no_hold_out_rule)
+    targets = ClassTargets(np.array([0, 1]))
+    plan = plan_fit(clf._check_params(), targets, y, 0, targets.no_hold_out_rule)
     assert plan.epochs == epochs
 
 
@@ -363,7 +364,7 @@ def test_chrono_initialisation_spreads_time_scales_up_to_the_length(bidirectiona
     )
     # The initial weights: a fit of 0 steps is not possible, so build the net.
     params = clf._check_params()
-    clf.classes_ = np.array([0, 1])
+    clf._targets = ClassTargets(np.array([0, 1]))
     plan = FitPlan(epochs=1, batch_size=4, lr=0.01)
     # t_max: the (longest) sequence length.
     module = clf._build_net(params, plan, None, input_size=2, t_max=40).module_
