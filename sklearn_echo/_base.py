@@ -13,6 +13,7 @@ checks (``_params.py``), the fit plan (``_fit_plan.py``), the input forms
 
 import copy
 import warnings
+from abc import ABC, abstractmethod
 
 import numpy as np
 import torch
@@ -44,7 +45,7 @@ from sklearn_echo._ragged import (
 )
 
 
-class BaseLSTMEstimator(BaseEstimator):
+class BaseLSTMEstimator(BaseEstimator, ABC):
     """Base class of the LSTM estimators; not for direct use.
 
     The parameters are documented on :class:`~sklearn_echo.LSTMClassifier`
@@ -112,9 +113,19 @@ class BaseLSTMEstimator(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
+        # y may be (n_samples, k): k targets, read by one network.
+        tags.target_tags.multi_output = True
         return tags
 
     # ------------------------------------------------------------------ checks
+
+    @abstractmethod
+    def fit(self, X, y):
+        """Train on ``X, y``: the subclass documents it and calls ``_fit``."""
+
+    @abstractmethod
+    def partial_fit(self, X, y):
+        """Train one epoch: the subclass documents it and calls ``_partial_fit``."""
 
     def _check_params(self):
         """Check the parameters (``_parameter_table``); return them converted."""

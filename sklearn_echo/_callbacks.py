@@ -40,14 +40,11 @@ class BatchAccuracy(Callback):
     """Record ``train_acc`` and ``valid_acc``: the accuracy on each epoch's batches.
 
     skorch's ``EpochScoring`` caches every batch's predictions until the
-    epoch ends: 400 MB of logits for a million sequences of 100 classes.
-    Counting the correct predictions batch by batch needs no memory.
-    The count costs about 2% of a training step on the book config (length 5,
-    10 values), where steps are shortest; writing each batch's predictions
-    into a buffer cost the same, and keeping a small tensor per batch until the
-    epoch ended raised the peak memory of a million-sequence fit from 860 MB
-    to 0.9 to 1.2 GB, as the long-lived allocations kept the heap from
-    shrinking (``benchmarks/bench_throughput.py``, ``bench_memory.py``).
+    epoch ends (400 MB of logits for a million sequences of 100 classes).
+    Counting the correct predictions batch by batch needs no memory, and
+    keeps no small tensor per batch alive, which fragmented the heap
+    (``benchmarks/bench_throughput.py`` and ``bench_memory.py`` measure
+    both).
     Like the tutorial's Keras log, ``train_acc`` is measured while the
     weights change (and with dropout active), so it trails the accuracy of
     the final weights; ``valid_acc``, on the early-stopping hold-out, is

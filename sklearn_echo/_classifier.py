@@ -153,9 +153,10 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
         the same classes.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the weight initialisation, the shuffling and dropout.  An int
-        gives the same model and the same predictions at every fit (bit for
-        bit on CPU).  Torch's global random state is left untouched.
+        Seeds the weight initialisation, the shuffling, the hold-out and
+        dropout.  An int gives the same model and the same predictions at
+        every fit (bit for bit on CPU).  Torch's global random state is left
+        untouched.
 
     Attributes
     ----------
@@ -258,12 +259,6 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
     """
 
     _target_kind = ClassTargets
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # y may be (n_samples, k): one head per target.
-        tags.target_tags.multi_output = True
-        return tags
 
     # ----------------------------------------------------------------- fitting
 

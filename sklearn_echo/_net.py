@@ -7,11 +7,9 @@ at every batch.  The estimators always give it two tensors from
 few general steps can be skipped without changing what is computed.  The
 steps live in one mixin, :class:`_LeanBatchLoop`, shared by the classifier's net
 (:class:`_ClassifierNet`, a ``NeuralNetClassifier``) and the regressor's
-(:class:`_RegressorNet`, a ``NeuralNetRegressor``).  On the
-book config (length 5, 10 values, batch 64, one thread), where a step is
-shortest and the bookkeeping shows most, they took a fit from 0.91 to 0.96
-times the speed of a hand-written PyTorch loop with the same module and
-optimizer (``benchmarks/bench_throughput.py``).
+(:class:`_RegressorNet`, a ``NeuralNetRegressor``).  They matter where a
+step is shortest and the bookkeeping shows most (``benchmarks/
+bench_throughput.py`` compares a fit with a hand-written PyTorch loop).
 
 What stays skorch's: the net is still the model's home (module, optimizer,
 criterion, history, callbacks, pickling), ``train_step`` still runs the

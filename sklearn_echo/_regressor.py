@@ -32,7 +32,7 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
     Parameters
     ----------
     hidden_size : int, default=25
-        The size of the LSTM state.
+        The size of the LSTM state (the tutorial's ``LSTM(25)``).
 
     num_layers : int, default=1
         The number of stacked LSTM layers.
@@ -45,43 +45,67 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         Whether the LSTM also reads each sequence backwards.
 
     forget_bias : float, 'chrono' or None, default='chrono'
-        Initial gate biases; ``'chrono'`` spreads the units' memory time
-        scales over the training sequences' length (Tallec & Ollivier, 2018;
-        see :class:`LSTMClassifier`).  A float sets every forget-gate bias to
-        that value; ``None`` keeps torch's initialisation.
+        Initial gate biases.  ``'chrono'`` is the chrono initialisation of
+        Tallec & Ollivier (2018): each unit's forget-gate bias is drawn as
+        ``log(U(1, length - 1))`` and its input-gate bias is the negative of
+        it, so that the units start with memory time scales spread over the
+        training sequences' length.  A float sets every forget-gate bias to
+        that value (``5.0``, the earlier default); ``None`` keeps
+        torch's initialisation, which on the echo problem at length 50 stays
+        at chance.
 
     burn_in : int, default=0
         The number of steps of the training data's mean step that the LSTM
-        reads, with its current weights and no gradient, before every
-        sequence, to set every sequence's start cell state (the hidden state
-        starts at zero; see :class:`LSTMClassifier`); ``0`` starts from
-        zeros.
-        A burn-in can keep a fit from learning where positions are counted
-        from a sequence's start (see :class:`LSTMClassifier`).
+        reads, with its current weights and no gradient, to make the start
+        state of every sequence: the cell state starts where those steps
+        leave it, the hidden state at zero.  It is recomputed at every
+        gradient step, so it follows the weights.  ``0`` starts every
+        sequence from zeros, as a plain ``nn.LSTM`` does.  :meth:`fit` takes
+        the mean step from ``X``, early stopping's hold-out included (it
+        holds no labels); for one-hot steps it is each value's frequency.
+        ``partial_fit`` and ``warm_start`` keep it.  In a bidirectional LSTM
+        the backward direction starts from its own state at each sequence's
+        end.  The start state is the same for every sequence, so padding
+        still never changes a prediction, and prediction computes it once
+        per call.  Each training batch reads ``burn_in`` more steps, for one
+        sequence.
+
+        It helped on real recordings of different lengths and can keep a
+        fit from learning where the answer is counted from a sequence's
+        start (the echo problem); the user guide's "What it costs, and
+        what it learns" gives the measurements.
 
     max_epochs : int or 'auto', default='auto'
         The maximum number of passes over the training data in :meth:`fit`.
         ``'auto'`` gives a budget of about 6,000 gradient steps (at least 20
-        epochs).
+        epochs): a few hundred sequences get the steps they need, and the
+        stopping rule ends large fits long before the budget.
 
     batch_size : int or 'auto', default='auto'
         The number of sequences per gradient step.  ``'auto'`` is 64, or
         fewer for training sets of under 3,200 sequences so that an epoch has
-        at least 50 steps (at least 4 sequences per step).
+        at least 50 steps (at least 4 sequences per step): the noise of small
+        batches keeps a small training set from being memorised.
 
     lr : float or 'auto', default='auto'
-        The initial learning rate.  ``'auto'`` is ``0.01`` for batches of 64,
-        scaled by the square root of the batch size.  With early stopping,
+        The initial learning rate.  ``'auto'`` is ``0.01`` for batches of 64
+        and scales with the square root of the batch size (``0.0025`` for
+        batches of 4), the square-root rule for Adam.  With early stopping,
         the stopping rule divides it by 5 after each epoch without
         improvement.
 
     clip_grad_norm : float or None, default=1.0
         Rescale the gradient before each step so that its norm is at most this
-        value; ``None`` disables clipping.
+        value; ``None`` disables clipping.  Clipping keeps the large steps that
+        follow the loss plateau of long sequences from undoing what was learnt.
 
     optimizer : {'adam', 'adamw', 'rmsprop', 'sgd'} or torch optimizer class, \
             default='adam'
-        The optimizer (see :class:`LSTMClassifier`).
+        The optimizer.  The names build torch's optimizer with its fused
+        kernel where torch has one (Adam, AdamW, SGD), which makes a training
+        step on short sequences faster; a class is built with torch's defaults
+        and ``lr``, so ``torch.optim.LBFGS`` and other optimizers that evaluate
+        the loss several times per step work too.
 
     tol : float, default=1e-4
         The stopping rule, as ``MLPRegressor``'s: training stops when the
@@ -220,12 +244,6 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
     """
 
     _target_kind = RealTargets
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # y may be (n_samples, k): one output per target.
-        tags.target_tags.multi_output = True
-        return tags
 
     # ----------------------------------------------------------------- fitting
 
