@@ -12,7 +12,6 @@ checks (``_params.py``), the fit plan (``_fit_plan.py``), the input forms
 """
 
 import copy
-import warnings
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -43,6 +42,7 @@ from sklearn_echo._ragged import (
     RaggedSequences,
     forget_fitted_length,
 )
+from sklearn_echo._validation import warn_at_caller
 
 
 class BaseLSTMEstimator(BaseEstimator, ABC):
@@ -309,14 +309,11 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         self._set_curves(validated=plan.holds_out)
         interrupted = dict(self.net_.callbacks_)["keep_last_epoch"].interrupted_epoch_
         if interrupted is not None:
-            warnings.warn(
+            warn_at_caller(
                 f"Training was interrupted during epoch {interrupted}; the model "
                 f"keeps the weights after epoch {interrupted - 1} (the last "
                 "finished one).",
                 UserWarning,
-                # user code -> fit (keep_state_on_error) -> fit -> _fit or
-                # _partial_fit -> _train
-                stacklevel=5,
             )
         return self
 

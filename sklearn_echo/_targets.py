@@ -18,6 +18,7 @@ hold-out.
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import assert_all_finite, column_or_1d
 
@@ -25,7 +26,7 @@ from sklearn_echo._callbacks import BatchAccuracy, BatchR2
 from sklearn_echo._fit_plan import NoHoldOutRule
 from sklearn_echo._module import MultiOutputCrossEntropy
 from sklearn_echo._net import _ClassifierNet, _RegressorNet
-from sklearn_echo._validation import value_repr
+from sklearn_echo._validation import value_repr, warn_at_caller
 
 
 def _column_count_error(given, fitted, name):
@@ -72,8 +73,14 @@ class ClassTargets:
         """Return y as (n_samples,) or (n_samples, k) with k >= 2."""
         _refuse_sparse(y, name, "labels")
         if y.ndim == 2 and y.shape[1] == 1:
-            # One target: warns DataConversionWarning, as RandomForestClassifier.
-            y = column_or_1d(y, warn=True)
+            # One target: DataConversionWarning, as RandomForestClassifier warns.
+            warn_at_caller(
+                "A column-vector y was passed when a 1d array was expected. "
+                "Please change the shape of y to (n_samples, ), for example "
+                "using ravel().",
+                DataConversionWarning,
+            )
+            y = column_or_1d(y)
         # The labels of a 2-D y are checked column by column (_check_labels):
         # each column is one target, and columns may hold labels of other types.
         return y

@@ -4,6 +4,8 @@ import contextlib
 import functools
 import numbers
 import os
+import sys
+import warnings
 
 import numpy as np
 from sklearn.utils import check_scalar
@@ -13,6 +15,19 @@ INT64_MAX = np.iinfo(np.int64).max
 INTEGER_DTYPES = tuple(np.dtype(code) for code in np.typecodes["AllInteger"])
 # The smallest float that int64 cannot hold; ``float(INT64_MAX)`` rounds up to it.
 _INT64_LIMIT_AS_FLOAT = 2.0**63
+
+
+def warn_at_caller(message, category):
+    """Warn at the first line outside sklearn_echo: the user's call.
+
+    A fixed ``stacklevel`` counts frames that refactoring moves; this walks
+    out of the package instead (Python 3.12's ``skip_file_prefixes``).
+    """
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def value_repr(value):

@@ -4,6 +4,7 @@ import io
 import pickle
 import re
 import warnings
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -1508,8 +1509,15 @@ def test_multi_output_learns_both_targets():
 
 def test_column_vector_y_is_one_target_with_the_usual_warning():
     X, y = _sequences(), _labels()
-    with pytest.warns(DataConversionWarning, match="A column-vector y was passed"):
+    with pytest.warns(
+        DataConversionWarning, match="A column-vector y was passed"
+    ) as record:
         column = LSTMClassifier(**FAST).fit(X, y[:, np.newaxis])
+    # The warning points at the user's line (this file), not into the library.
+    assert [Path(w.filename).name for w in record] == [Path(__file__).name]
+    with pytest.warns(DataConversionWarning) as record:
+        LSTMClassifier(**FAST).partial_fit(X, y[:, np.newaxis])
+    assert [Path(w.filename).name for w in record] == [Path(__file__).name]
     flat = LSTMClassifier(**FAST).fit(X, y)
     assert column.n_outputs_ == 1 and not isinstance(column.classes_, list)
     np.testing.assert_array_equal(column.predict(X), flat.predict(X))
