@@ -8,10 +8,12 @@ recorded per epoch, a random (unstratified) hold-out, and ``predict``.
 from sklearn.base import RegressorMixin
 
 from sklearn_echo._base import BaseLSTMEstimator
+from sklearn_echo._docs import fill_shared_parameters
 from sklearn_echo._targets import RealTargets
 from sklearn_echo._validation import keep_state_on_error
 
 
+@fill_shared_parameters
 class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
     """Sequence regressor: a PyTorch LSTM trained through skorch.
 
@@ -31,81 +33,7 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
 
     Parameters
     ----------
-    hidden_size : int, default=25
-        The size of the LSTM state (the tutorial's ``LSTM(25)``).
-
-    num_layers : int, default=1
-        The number of stacked LSTM layers.
-
-    dropout : float, default=0.0
-        Dropout probability in ``[0, 1)`` between stacked layers and before the
-        linear head.  Only active during training.
-
-    bidirectional : bool, default=False
-        Whether the LSTM also reads each sequence backwards.
-
-    forget_bias : float, 'chrono' or None, default='chrono'
-        Initial gate biases.  ``'chrono'`` is the chrono initialisation of
-        Tallec & Ollivier (2018): each unit's forget-gate bias is drawn as
-        ``log(U(1, length - 1))`` and its input-gate bias is the negative of
-        it, so that the units start with memory time scales spread over the
-        training sequences' length.  A float sets every forget-gate bias to
-        that value (``5.0``, the earlier default); ``None`` keeps
-        torch's initialisation, which on the echo problem at length 50 stays
-        at chance.
-
-    burn_in : int, default=0
-        The number of steps of the training data's mean step that the LSTM
-        reads, with its current weights and no gradient, to make the start
-        state of every sequence: the cell state starts where those steps
-        leave it, the hidden state at zero.  It is recomputed at every
-        gradient step, so it follows the weights.  ``0`` starts every
-        sequence from zeros, as a plain ``nn.LSTM`` does.  :meth:`fit` takes
-        the mean step from ``X``, early stopping's hold-out included (it
-        holds no labels); for one-hot steps it is each value's frequency.
-        ``partial_fit`` and ``warm_start`` keep it.  In a bidirectional LSTM
-        the backward direction starts from its own state at each sequence's
-        end.  The start state is the same for every sequence, so padding
-        still never changes a prediction, and prediction computes it once
-        per call.  Each training batch reads ``burn_in`` more steps, for one
-        sequence.
-
-        It helped on real recordings of different lengths and can keep a
-        fit from learning where the answer is counted from a sequence's
-        start (the echo problem); the user guide's "What it costs, and
-        what it learns" gives the measurements.
-
-    max_epochs : int or 'auto', default='auto'
-        The maximum number of passes over the training data in :meth:`fit`.
-        ``'auto'`` gives a budget of about 6,000 gradient steps (at least 20
-        epochs): a few hundred sequences get the steps they need, and the
-        stopping rule ends large fits long before the budget.
-
-    batch_size : int or 'auto', default='auto'
-        The number of sequences per gradient step.  ``'auto'`` is 64, or
-        fewer for training sets of under 3,200 sequences so that an epoch has
-        at least 50 steps (at least 4 sequences per step): the noise of small
-        batches keeps a small training set from being memorised.
-
-    lr : float or 'auto', default='auto'
-        The initial learning rate.  ``'auto'`` is ``0.01`` for batches of 64
-        and scales with the square root of the batch size (``0.0025`` for
-        batches of 4), the square-root rule for Adam.  With early stopping,
-        the stopping rule divides it by 5 after each epoch without
-        improvement.
-
-    clip_grad_norm : float or None, default=1.0
-        Rescale the gradient before each step so that its norm is at most this
-        value; ``None`` disables clipping.  Clipping keeps the large steps that
-        follow the loss plateau of long sequences from undoing what was learnt.
-
-    optimizer : {'adam', 'adamw', 'rmsprop', 'sgd'} or torch optimizer class, \
-            default='adam'
-        The optimizer.  The names build torch's optimizer with its fused
-        kernel where torch has one (Adam, AdamW, SGD), which makes a training
-        step on short sequences faster; a class is built with torch's defaults
-        and ``lr``, so ``torch.optim.LBFGS`` and other optimizers that evaluate
-        the loss several times per step work too.
+    {network_and_training}
 
     tol : float, default=1e-4
         The stopping rule, as ``MLPRegressor``'s: training stops when the
@@ -137,11 +65,7 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         ``(0, 1)``; the hold-out needs at least 2 sequences (R² needs a
         spread) and the rest at least 1.
 
-    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
-        Extra skorch callbacks, added after the built-in ones.
-
-    device : str, default='cpu'
-        The torch device to train and predict on, e.g. ``'cuda'``.
+    {callbacks_and_device}
 
     verbose : int, default=0
         ``0`` is silent; ``1`` prints a table of the training loss (on the
@@ -154,11 +78,7 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         the same number of targets; the standardisation of the first fit is
         kept.
 
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weight initialisation, the shuffling, the hold-out and
-        dropout.  An int gives the same model and the same predictions at
-        every fit (bit for bit on CPU).  Torch's global random state is left
-        untouched.
+    {random_state}
 
     Attributes
     ----------

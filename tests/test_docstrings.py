@@ -1,9 +1,10 @@
-"""The shared parameter docs stay in sync, as scikit-learn keeps its copies.
+"""The shared parameter docs have one source, and every estimator shows it.
 
-The estimators document their shared parameters each in its own docstring
-(numpydoc, readable with ``help()``), not by templating; these tests fail
-when one copy drifts from the others.  ``LSTMClassifier`` holds the text
-that the others copy.
+``sklearn_echo/_docs.py`` writes each shared entry once; a line ``{group}``
+in an estimator's docstring stands for a group of them.  These tests check
+that the filled docstrings document every parameter once, in the order of
+``__init__``, that the shared entries read alike everywhere, and that no
+placeholder is left.
 """
 
 import inspect
@@ -12,26 +13,11 @@ import re
 import pytest
 
 from sklearn_echo import LSTMClassifier, LSTMRegressor, TokenLSTMClassifier
+from sklearn_echo._docs import NETWORK_AND_TRAINING
 
-# What every LSTM estimator means alike; the stopping rule's parameters (tol,
-# n_iter_no_change, early_stopping, validation_fraction) and verbose and
-# warm_start speak of accuracy or R², so the regressor words them its own way.
-SHARED = [
-    "hidden_size",
-    "num_layers",
-    "dropout",
-    "bidirectional",
-    "forget_bias",
-    "burn_in",
-    "max_epochs",
-    "batch_size",
-    "lr",
-    "clip_grad_norm",
-    "optimizer",
-    "callbacks",
-    "device",
-    "random_state",
-]
+# What every LSTM estimator means alike; the stopping rule's parameters,
+# verbose and warm_start speak of accuracy or R² (_docs.py).
+SHARED = [*NETWORK_AND_TRAINING, "callbacks", "device", "random_state"]
 ESTIMATORS = [LSTMClassifier, LSTMRegressor, TokenLSTMClassifier]
 
 
@@ -52,6 +38,11 @@ def _parameters(obj):
 def test_every_parameter_is_documented_once_in_the_order_of_init(cls):
     documented = list(_parameters(cls))
     assert documented == list(inspect.signature(cls.__init__).parameters)[1:]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda cls: cls.__name__)
+def test_no_placeholder_is_left(cls):
+    assert not re.search(r"^\s*\{\w+\}\s*$", cls.__doc__, re.M)
 
 
 @pytest.mark.parametrize("cls", [LSTMRegressor, TokenLSTMClassifier])
