@@ -21,18 +21,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
     check_is_fitted,
 )
-from skorch.callbacks import ProgressBar
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
-from sklearn_echo._callbacks import (
-    ClipGradNorm,
-    KeepLastFinishedEpoch,
-    PlainPrintLog,
-    StopOnNonFiniteLoss,
-    StoppingRule,
-)
-from sklearn_echo._fit_plan import PLATEAU_FRACTION, plan_fit, plan_partial_fit
+from sklearn_echo._callbacks import PlainPrintLog, training_callbacks
+from sklearn_echo._fit_plan import plan_fit, plan_partial_fit
 from sklearn_echo._inputs import StepInput
 from sklearn_echo._module import LSTMModule, check_network_size
 from sklearn_echo._net import _BatchIterator
@@ -146,34 +139,6 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         devices = [device] if device.type == "cuda" else []
         return torch.random.fork_rng(devices=devices)
 
-    def _callbacks(self, params, plan):
-        """Return the net's callbacks: the built-in ones, then the user's."""
-        callbacks = [
-            self._targets.score_callback(),
-            ("nonfinite_loss", StopOnNonFiniteLoss()),
-            ("keep_last_epoch", KeepLastFinishedEpoch()),
-        ]
-        if plan.stops:
-            kind = self._target_kind
-            monitor = f"valid_{kind.score_key}" if plan.holds_out else "train_loss"
-            rule = StoppingRule(
-                monitor,
-                lower_is_better=not plan.holds_out,
-                tol=params.tol,
-                patience=plan.patience,
-                prior_loss=plan.prior_loss,
-                plateau_fraction=PLATEAU_FRACTION,
-                lr_factor=plan.lr_factor,
-                restore_best=plan.holds_out,
-                best_possible=kind.best_possible_score if plan.holds_out else None,
-            )
-            callbacks.append(("stopping", rule))
-        if params.clip_grad_norm is not None:
-            callbacks.append(("clip_grad_norm", ClipGradNorm(params.clip_grad_norm)))
-        if params.verbose >= 2:
-            callbacks.append(("progress_bar", ProgressBar()))
-        return callbacks + params.callbacks
-
     def _build_net(self, params, plan, data, *, input_size, t_max, lookup=None):
         """Build and initialise the skorch net for ``plan`` on ``data`` (X, y).
 
@@ -223,7 +188,7 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             iterator_train__shuffle=True,
             **split,
             **self._targets.net_kwargs(),
-            callbacks=self._callbacks(params, plan),
+            callbacks=training_callbacks(self._targets, params, plan),
             callbacks__print_log=PlainPrintLog(),
             device=str(params.device),
             verbose=params.verbose,

@@ -5,7 +5,9 @@ import math
 import sys
 
 import torch
-from skorch.callbacks import Callback, PrintLog
+from skorch.callbacks import Callback, PrintLog, ProgressBar
+
+from sklearn_echo._fit_plan import PLATEAU_FRACTION
 
 
 class StopOnNonFiniteLoss(Callback):
@@ -388,3 +390,36 @@ def _is_terminal(sink):
         return False
     isatty = getattr(sys.stdout, "isatty", None)
     return bool(isatty and isatty())
+
+
+def training_callbacks(targets, params, plan):
+    """Return a net's callbacks: the built-in ones for ``plan``, then the user's.
+
+    ``targets`` (:mod:`sklearn_echo._targets`) give the score recorded per
+    epoch and what early stopping watches; ``params`` the clipping, the
+    progress bar and the user's callbacks.
+    """
+    callbacks = [
+        targets.score_callback(),
+        ("nonfinite_loss", StopOnNonFiniteLoss()),
+        ("keep_last_epoch", KeepLastFinishedEpoch()),
+    ]
+    if plan.stops:
+        monitor = f"valid_{targets.score_key}" if plan.holds_out else "train_loss"
+        rule = StoppingRule(
+            monitor,
+            lower_is_better=not plan.holds_out,
+            tol=params.tol,
+            patience=plan.patience,
+            prior_loss=plan.prior_loss,
+            plateau_fraction=PLATEAU_FRACTION,
+            lr_factor=plan.lr_factor,
+            restore_best=plan.holds_out,
+            best_possible=targets.best_possible_score if plan.holds_out else None,
+        )
+        callbacks.append(("stopping", rule))
+    if params.clip_grad_norm is not None:
+        callbacks.append(("clip_grad_norm", ClipGradNorm(params.clip_grad_norm)))
+    if params.verbose >= 2:
+        callbacks.append(("progress_bar", ProgressBar()))
+    return callbacks + params.callbacks
