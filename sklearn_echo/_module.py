@@ -279,7 +279,7 @@ class LSTMModule(nn.Module):
         changed, so threads may call this at once; dropout is off whatever
         the module's mode.  In float32, CPU kernels round a row's sums
         differently with its position in the batch and the batch's size
-        (AVX2 kernels do; see the user guide's "Exact predictions"); in
+        (AVX2 kernels do; see the user guide's "Prediction"); in
         float64 those differences are about 1e-16, far below what a
         float32 prediction could show.
 
@@ -294,9 +294,23 @@ class LSTMModule(nn.Module):
         -------
         outputs : torch.Tensor of shape (batch, n_outputs), float64
         """
+        return self.float64_predictor()(X, lengths)
+
+    def float64_predictor(self):
+        """Return :meth:`predict_float64` as a function of ``(X, lengths=None)``.
+
+        The float64 weights and the burn-in start state are made once, here,
+        and serve every block of one prediction call.
+        """
         layers = Float64Layers(self)
         with torch.inference_mode():
-            return self._outputs(layers, X, lengths, self.start_state(layers))
+            start = self.start_state(layers)
+
+        def predict(X, lengths=None):
+            with torch.inference_mode():
+                return self._outputs(layers, X, lengths, start)
+
+        return predict
 
     def _outputs(self, layers, X, lengths, start):
         X = layers.steps(X)
@@ -394,7 +408,7 @@ class _OwnLayers:
 class Float64Layers:
     """Float64 copies of an LSTMModule's layers, for prediction.
 
-    Each call of :meth:`LSTMModule.predict_float64` makes its own copies of
+    Each prediction call (:meth:`LSTMModule.float64_predictor`) makes its own copies of
     the weights (a few microseconds for the default sizes), so nothing is
     shared between threads and nothing goes stale when training changes the
     weights.  The LSTM runs through ``torch.lstm``, the operator that

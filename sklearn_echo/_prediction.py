@@ -3,17 +3,18 @@
 One entry point, :func:`predict_blocks`, serves ``predict``,
 ``predict_proba`` and ``score`` of every estimator.  It cuts the input into
 blocks of a bounded size, runs each through
-:meth:`~sklearn_echo._module.LSTMModule.predict_float64` and yields the
+:meth:`~sklearn_echo._module.LSTMModule.float64_predictor` and yields the
 outputs, so that a caller reduces one block at a time and memory stays
 bounded whatever the number of sequences.
 
 Every block is computed in float64 from float64 copies of the weights.  In
 float32, CPU kernels round a row's sums differently with its position in the
-batch and the batch's size (AVX2 kernels do, AVX-512 ones mostly do not), so
+batch and the batch's size (the AVX2 kernels of an AMD EPYC did), so
 a row's prediction would depend on the rows it is predicted with; in float64
 those differences are about 1e-16, so a sequence gets the same prediction
-alone, in any block and at any position, to within 1e-12 on every CPU (the
-user guide's "Exact predictions" says what it costs and how it is tested).
+alone, in any block and at any position, to within 1e-12 (CI checks it
+with the kernels held to AVX2 and to SSE4.1; the
+user guide's "Prediction" says what it costs and how it is tested).
 """
 
 import numpy as np
@@ -48,6 +49,8 @@ def predict_blocks(module, X):
     """
     device = module.head.weight.device
     width = module.lstm.input_size
+    # The float64 weights and the start state, once for every block.
+    predict = module.float64_predictor()
     if isinstance(X, RaggedSequences):
         for rows in _ragged_block_rows(X.lengths, width):
             block, lengths = X.padded(rows)
@@ -56,13 +59,13 @@ def predict_blocks(module, X):
                 if lengths[0] == lengths[-1]
                 else torch.from_numpy(lengths).to(device)
             )
-            outputs = module.predict_float64(_tensor(block, device), lengths)
+            outputs = predict(_tensor(block, device), lengths)
             yield rows, outputs.cpu()
         return
     max_rows = _block_rows(X.shape[1], width)
     for start in range(0, len(X), max_rows):
         rows = slice(start, min(len(X), start + max_rows))
-        outputs = module.predict_float64(_tensor(X[rows], device))
+        outputs = predict(_tensor(X[rows], device))
         yield rows, outputs.cpu()
 
 

@@ -10,7 +10,7 @@ scores with the values in ``tests/data/recorded_results.npz``.
 On the machine that recorded them the values agree bit for bit (checked when
 they were recorded, and after each refactoring, with ``--compare-exact``).
 On another CPU, float32 training rounds differently (see the user guide's
-"Exact predictions"), so the test allows a small tolerance, measured with the
+"Prediction"), so the test allows a small tolerance, measured with the
 kernels held to SSE4.1 against values recorded with AVX2.
 
 Record again only for a deliberate change of results, and say so in the

@@ -37,7 +37,7 @@ LENGTH = 5
 DROPOUT = {"hidden_size": 8, "num_layers": 2, "dropout": 0.5}
 FAST = {**DROPOUT, "max_epochs": 1, "random_state": 0}
 # Predictions run in float64: a row's result in another block or at another
-# position differs by about 1e-16 (the user guide's "Exact predictions").
+# position differs by about 1e-16 (the user guide's "Prediction").
 SAME = {"rtol": 1e-12, "atol": 0}
 
 
