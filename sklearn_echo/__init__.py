@@ -11,16 +11,20 @@ from sklearn_echo._datasets import (  # noqa: E402
     make_adding_problem,
     make_echo_sequences,
 )
+from sklearn_echo._layout import ChannelsLastTransformer  # noqa: E402
 from sklearn_echo._regressor import LSTMRegressor  # noqa: E402
+from sklearn_echo._scaler import SequenceScaler  # noqa: E402
 from sklearn_echo._token_classifier import TokenLSTMClassifier  # noqa: E402
 from sklearn_echo._transformer import OneHotSequenceTransformer  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ChannelsLastTransformer",
     "LSTMClassifier",
     "LSTMRegressor",
     "OneHotSequenceTransformer",
+    "SequenceScaler",
     "TokenLSTMClassifier",
     "__version__",
     "make_adding_problem",

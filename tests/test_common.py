@@ -18,9 +18,11 @@ from sklearn.utils.estimator_checks import (
 from sklearn.utils.fixes import parse_version
 
 from sklearn_echo import (
+    ChannelsLastTransformer,
     LSTMClassifier,
     LSTMRegressor,
     OneHotSequenceTransformer,
+    SequenceScaler,
     TokenLSTMClassifier,
 )
 
@@ -78,6 +80,9 @@ _REGRESSOR_BUDGET = {"max_epochs": 60}
 _checks = parametrize_with_checks(
     [
         OneHotSequenceTransformer(),
+        SequenceScaler(),
+        SequenceScaler(per_sequence=True),
+        ChannelsLastTransformer(),
         LSTMClassifier(**_BUDGET),
         # The burn-in start state: still one output per row, whatever the batch.
         LSTMClassifier(burn_in=5, **_BUDGET),
