@@ -63,6 +63,9 @@ FORMAT_NAME = "sklearn_echo.io"
 FORMAT_VERSION = 1
 JSON_MEMBER = "model.json"
 TENSORS_MEMBER = "tensors.safetensors"
+# The most model.json may unpack to: a zip bomb stops here.  A history of a
+# million batches takes about 60 MiB.
+_MAX_JSON_BYTES = 256 * 2**20
 # Zip entries get a fixed date, so that one model always gives the same bytes.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -688,6 +691,10 @@ class Decoder:
         history = self.value(node["history"], f"{where}.history")
         if type(history) is not list or not all(type(row) is dict for row in history):
             raise BadFileError(f"{where}.history: must be a list of rows")
+        # Before anything is allocated: the network the parameters describe
+        # must be the one whose weights the file holds (so building it costs
+        # about the file's size, whatever the parameters say).
+        _check_module_size(params, module_state, where)
         try:
             # The module's random initialisation must not move the caller's
             # global torch generator; its weights are replaced below.
@@ -733,6 +740,40 @@ def _as_object(node, where):
     if type(node) is not dict:
         raise BadFileError(f"{where}: expected a JSON object")
     return node
+
+
+def _check_module_size(params, state, where):
+    """Refuse module parameters that disagree with the stored weights' shapes."""
+    if type(state) is not dict or not all(
+        isinstance(t, torch.Tensor) for t in state.values()
+    ):
+        raise BadFileError(f"{where}.module_: must map names to tensors")
+    defaults = _defaults(LSTMModule)
+    module = {
+        name: params.get(f"module__{name}", defaults.get(name))
+        for name in ("input_size", "n_outputs", "hidden_size", "num_layers")
+    }
+    if not all(type(v) is int and v >= 1 for v in module.values()):
+        raise BadFileError(f"{where}: the module's sizes must be integers >= 1")
+    directions = 2 if params.get("module__bidirectional") else 1
+    hidden = module["hidden_size"]
+    expected = {
+        f"lstm.weight_hh_l{layer}": (4 * hidden, hidden)
+        for layer in range(module["num_layers"])
+    }
+    expected["head.weight"] = (module["n_outputs"], hidden * directions)
+    tokens = bool(params.get("module__tokens"))
+    expected["mean_step"] = (module["input_size"] + tokens,)
+    for name, shape in expected.items():
+        found = tuple(state[name].shape) if name in state else None
+        if found != shape:
+            raise BadFileError(
+                f"{where}.module_.{name}: shape {list(found or [])} disagrees with "
+                f"the parameters, which make it {list(shape)}"
+            )
+    burn_in = params.get("module__burn_in", 0)
+    if type(burn_in) is not int or not 0 <= burn_in <= 10**6:
+        raise BadFileError(f"{where}: burn_in must be an integer in [0, 1e6]")
 
 
 def _load_module_state(net, state, where):
@@ -916,6 +957,7 @@ def read(path):
                 f"unexpected {extra}"
                 + (" (duplicated members)" if len(names) != len(set(names)) else "")
             )
+        _check_sizes(archive)
         text = _member(archive, JSON_MEMBER)
         tensors = _member(archive, TENSORS_MEMBER)
     try:
@@ -952,6 +994,22 @@ def read(path):
             f"{unused[:5]}"
         )
     return obj
+
+
+def _check_sizes(archive):
+    """Refuse members that would unpack to far more than the file holds.
+
+    The tensors are stored uncompressed (their size is the file's); the JSON
+    is deflated and may unpack to at most ``_MAX_JSON_BYTES``.
+    """
+    tensors = archive.getinfo(TENSORS_MEMBER)
+    if tensors.compress_type != zipfile.ZIP_STORED:
+        raise BadFileError(f"the member {TENSORS_MEMBER} must be stored uncompressed")
+    if archive.getinfo(JSON_MEMBER).file_size > _MAX_JSON_BYTES:
+        raise BadFileError(
+            f"the member {JSON_MEMBER} would unpack to more than "
+            f"{_MAX_JSON_BYTES // 2**20} MiB"
+        )
 
 
 def _member(archive, name):

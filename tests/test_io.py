@@ -698,8 +698,8 @@ def _module_state(document, name):
                 ],
                 7,
             ),
-            r"lstm.weight_ih_l0: float32 of shape \[24, 4\] disagrees with the "
-            r"parameters, which make it float32 of shape \[28, 4\]",
+            r"lstm.weight_hh_l0: shape \[24, 6\] disagrees with the "
+            r"parameters, which make it \[28, 7\]",
         ),
         (
             lambda d: _module_state(d, "head.weight").update(shape=[4, 5]),
@@ -756,6 +756,30 @@ def _module_state(document, name):
 )
 def test_disagreeing_or_unsafe_contents_are_refused(saved, tmp_path, edit, match):
     _load_fails(_edited(saved, tmp_path, edit), match)
+
+
+def test_huge_network_in_the_parameters_is_refused_before_it_is_built(saved, tmp_path):
+    # 10**6 hidden units would be 16 TB of weights: refused from the shapes
+    # of the weights the file holds, before any allocation.
+    step = _pipeline_step(1)
+    edit = _set(
+        lambda d: [*step, "attributes", "net_", "params", "module__hidden_size"], 10**6
+    )
+    _load_fails(_edited(saved, tmp_path, edit), r"weight_hh_l0: shape \[24, 6\]")
+
+
+def test_members_that_would_unpack_to_too_much_are_refused(
+    saved, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(_io_format, "_MAX_JSON_BYTES", 1000)
+    _load_fails(saved[0], "model.json would unpack to more than")
+    monkeypatch.undo()
+    members = _members(saved[0])
+    path = tmp_path / "deflated.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    _load_fails(path, "tensors.safetensors must be stored uncompressed")
 
 
 def test_optimizer_state_of_the_wrong_shape_is_refused(saved, tmp_path):
