@@ -7,6 +7,7 @@ prints.
 """
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,22 @@ def test_bench_serving_runs_and_threaded_answers_are_serial():
     assert "block of 1,024 sequences" in out
     assert "bulk answers after the load equal those before: True" in out
     assert "every threaded answer equals the serial one: True" in out
+
+
+@pytest.mark.slow
+def test_bench_io_runs_and_loaded_models_predict_bit_for_bit():
+    pytest.importorskip("safetensors")
+    pytest.importorskip("onnxruntime")
+    out = _run(
+        "bench_io.py",
+        *("--configs", "book", "--repeats", "3", "--bulk-rows", "50"),
+        *("--train", "100"),
+    )
+    assert out.count("loaded predicts bit for bit: True") == 2
+    assert out.count("one sequence: onnxruntime") == 2
+    differences = [float(v) for v in re.findall(r"largest \|difference\| (\S+)", out)]
+    assert len(differences) == 2
+    assert max(differences) < 1e-5
 
 
 @pytest.mark.slow
