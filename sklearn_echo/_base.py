@@ -29,7 +29,7 @@ from sklearn_echo._fit_plan import plan_fit, plan_partial_fit
 from sklearn_echo._inputs import StepInput
 from sklearn_echo._module import LSTMModule, check_network_size
 from sklearn_echo._net import _BatchIterator
-from sklearn_echo._params import LSTM_PARAMETERS, check_params
+from sklearn_echo._params import LSTM_PARAMETERS, check_params, optimizer_arguments
 from sklearn_echo._prediction import predict_blocks
 from sklearn_echo._ragged import (
     RaggedSequences,
@@ -65,7 +65,8 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         batch_size="auto",
         lr="auto",
         clip_grad_norm=1.0,
-        optimizer="adam",
+        optimizer="adamw",
+        weight_decay=0.0,
         tol=1e-4,
         n_iter_no_change="auto",
         early_stopping="auto",
@@ -87,6 +88,7 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         self.lr = lr
         self.clip_grad_norm = clip_grad_norm
         self.optimizer = optimizer
+        self.weight_decay = weight_decay
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.early_stopping = early_stopping
@@ -165,7 +167,7 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
                 "iterator_valid__rows": plan.valid_rows,
                 "iterator_valid__batch_size": 1024,
             }
-        optimizer, optimizer_kwargs = params.optimizer
+        optimizer, optimizer_kwargs = optimizer_arguments(params)
         net = self._target_kind.net_class(
             LSTMModule,
             module__input_size=input_size,
@@ -228,10 +230,21 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         net.module_.load_state_dict(old.module_.state_dict())
         # Copies, so that a failed continuation leaves the old net untouched
         # (optimizers update their state tensors in place).
-        if type(old.optimizer_) is type(net.optimizer_):
+        # (the same class and parameter groups: weight_decay turned on or off
+        # regroups the parameters, and the old state cannot follow).
+        old_groups = old.optimizer_.param_groups
+        new_groups = net.optimizer_.param_groups
+        if type(old.optimizer_) is type(net.optimizer_) and [
+            len(group["params"]) for group in old_groups
+        ] == [len(group["params"]) for group in new_groups]:
+            current = [
+                {key: group[key] for key in ("lr", "weight_decay") if key in group}
+                for group in new_groups
+            ]
             net.optimizer_.load_state_dict(copy.deepcopy(old.optimizer_.state_dict()))
-            for group in net.optimizer_.param_groups:
-                group["lr"] = plan.lr
+            # load_state_dict also brought back the old lr and weight decay.
+            for group, values in zip(net.optimizer_.param_groups, current, strict=True):
+                group.update(values)
         net.history = copy.deepcopy(old.history)
         return net
 
@@ -289,12 +302,13 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         self.loss_curve_ = [float(row["train_loss"]) for row in history]
         if validated:
             self.validation_scores_ = [float(row[key]) for row in history if key in row]
-            self.best_validation_score_ = max(self.validation_scores_)
+            # None after a fit interrupted in its first epoch.
+            self.best_validation_score_ = max(self.validation_scores_, default=None)
             self.best_loss_ = None
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            self.best_loss_ = min(self.loss_curve_)
+            self.best_loss_ = min(self.loss_curve_, default=None)
 
     def _fit(self, X, y):
         """Validate and train for :meth:`fit` (the subclass wraps it)."""

@@ -78,6 +78,10 @@ def _case(name):
             _onehot(X),
             y,
         )
+    if name == "classifier-weight-decay":
+        # Its optimizer has three parameter groups (no decay for the biases
+        # and recurrent weights).
+        return LSTMClassifier(**TINY, weight_decay=0.5), _onehot(X), y
     if name == "pipeline":
         model = make_pipeline(
             OneHotSequenceTransformer(n_features=4), LSTMClassifier(**TINY)
@@ -317,6 +321,7 @@ CONTINUED = [
     "regressor-two-targets",
     "regressor-ragged",
     "classifier-early-stopping",
+    "classifier-weight-decay",
 ]
 
 

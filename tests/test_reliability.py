@@ -1077,3 +1077,38 @@ def test_fit_and_predict_on_the_gpu_match_the_cpu(kind, device):
     # (training leaves it in eval mode).
     assert next(module.parameters()).device.type == "cuda"
     assert not module.training
+
+
+class _RecordStart(Callback):
+    """Keep a copy of the module's weights as training begins."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.start_ = {k: v.clone() for k, v in net.module_.state_dict().items()}
+
+
+@pytest.mark.parametrize("kind", ["lstm", "token"])
+def test_fit_interrupted_in_its_first_epoch_keeps_the_initial_model(kind):
+    # Nothing finished: the weights are the initial ones, the optimizer holds
+    # none of the state the unfinished epoch made, and the curves are empty.
+    X = X_ECHO_HOT if kind == "lstm" else X_ECHO
+    start = _RecordStart()
+    clf = _make(
+        kind,
+        hidden_size=4,
+        batch_size=32,
+        max_epochs=3,
+        callbacks=[start, _InterruptInEpoch(epoch=1)],
+    )
+    with pytest.warns(UserWarning, match=r"interrupted during epoch 1"):
+        clf.fit(X, Y_ECHO)
+    assert (clf.n_iter_, len(clf.net_.history)) == (0, 0)
+    assert (clf.loss_curve_, clf.best_loss_) == ([], None)
+    assert not clf.net_.optimizer_.state
+    state = clf.net_.module_.state_dict()
+    assert state.keys() == start.start_.keys()
+    for name, value in start.start_.items():
+        assert torch.equal(state[name], value), name
+    # It predicts, and trains on from there.
+    assert clf.predict(X).shape == (len(X),)
+    clf.set_params(callbacks=None).partial_fit(X, Y_ECHO)
+    assert clf.n_iter_ == 1

@@ -427,3 +427,117 @@ def test_verbose_colours_the_best_values_on_a_terminal(capsys, monkeypatch):
     X, y = _sign_problem(300)
     LSTMClassifier(**{**FAST, "max_epochs": 2, "verbose": 1}).fit(X, y)
     assert "\x1b[" in capsys.readouterr().out
+
+
+# --- weight decay -----------------------------------------------------------------
+
+
+class _InitialWeights(Callback):
+    """Keep a copy of the module's weights as training begins."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.start_ = {k: v.clone() for k, v in net.module_.named_parameters()}
+
+
+def _one_step(model, weight_decay, **params):
+    """Fit one gradient step (a batch of the whole set); return fit and start."""
+    X, y = _sign_problem(40)
+    if model is TokenLSTMClassifier:
+        X = (X.argmax(axis=2) + 2 * (X[:, :, 0] > 0)).astype(np.int64)
+    start = _InitialWeights()
+    clf = model(
+        **{**FAST, "batch_size": 40, "lr": 0.1, **params},
+        weight_decay=weight_decay,
+        callbacks=[start],
+    )
+    return clf.fit(X, y), start.start_
+
+
+@pytest.mark.parametrize("model", [LSTMClassifier, TokenLSTMClassifier])
+def test_weight_decay_shrinks_input_and_output_weights_only(model):
+    # One AdamW step: the decayed weights are the undecayed step's result
+    # minus lr * weight_decay * their start; biases and recurrent weights
+    # (the LSTM's memory) take exactly the undecayed step.
+    plain, start = _one_step(model, 0.0)
+    decayed, same_start = _one_step(model, 0.5)
+    lr, decay = 0.1, 0.5
+    names = dict(plain.net_.module_.named_parameters())
+    decayed_names = dict(decayed.net_.module_.named_parameters())
+    shrunk = []
+    for name, value in names.items():
+        assert torch.equal(start[name], same_start[name])
+        if "bias" in name or "weight_hh" in name:
+            assert torch.equal(decayed_names[name], value), name
+        else:
+            shrunk.append(name)
+            torch.testing.assert_close(
+                decayed_names[name], value - lr * decay * start[name], rtol=0, atol=1e-6
+            )
+    expected = {"head.weight", "lstm.weight_ih_l0"}
+    if model is TokenLSTMClassifier and "embedding.weight" in names:
+        expected.add("embedding.weight")
+    assert set(shrunk) == expected
+
+
+def test_weight_decay_zero_is_one_group_and_the_steps_of_adam():
+    X, y = _sign_problem(60)
+    default = LSTMClassifier(**{**FAST, "max_epochs": 3}).fit(X, y)
+    adam = LSTMClassifier(**{**FAST, "max_epochs": 3, "optimizer": "adam"}).fit(X, y)
+    assert type(default.net_.optimizer_) is torch.optim.AdamW
+    groups = default.net_.optimizer_.param_groups
+    assert len(groups) == 1 and groups[0]["weight_decay"] == 0.0
+    np.testing.assert_array_equal(default.predict_proba(X), adam.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "weight_decay", "expected"),
+    [
+        # The names pass weight_decay always (AdamW's own default is 0.01).
+        ("adamw", 0.0, [0.0]),
+        ("sgd", 0.0, [0.0]),
+        ("rmsprop", 0.25, [0.0, 0.0, 0.25]),
+        # A class keeps its own default unless weight_decay is set.
+        (torch.optim.Adagrad, 0.0, [0.0]),
+        (torch.optim.Adagrad, 0.25, [0.0, 0.0, 0.25]),
+    ],
+)
+def test_weight_decay_reaches_every_optimizer(optimizer, weight_decay, expected):
+    X, y = _sign_problem(40)
+    clf = LSTMClassifier(**FAST, optimizer=optimizer, weight_decay=weight_decay)
+    groups = clf.fit(X, y).net_.optimizer_.param_groups
+    assert [group["weight_decay"] for group in groups] == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (-0.1, ValueError, r"weight_decay == -0.1, must be >= 0.0"),
+        ("auto", TypeError, r"weight_decay must be a real number, got .auto."),
+        (float("nan"), ValueError, r"weight_decay"),
+    ],
+)
+def test_bad_weight_decay_is_refused_and_a_fitted_model_kept(value, error, message):
+    X, y = _sign_problem(40)
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    before = clf.predict_proba(X)
+    with pytest.raises(error, match=message):
+        clf.set_params(weight_decay=value).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+def test_warm_start_follows_a_changed_weight_decay():
+    X, y = _sign_problem(40)
+    clf = LSTMClassifier(**{**FAST, "max_epochs": 2}).fit(X, y)
+    # Turned on: the parameters regroup, and the optimizer starts anew.
+    clf.set_params(warm_start=True, weight_decay=0.3).fit(X, y)
+    groups = clf.net_.optimizer_.param_groups
+    assert [group["weight_decay"] for group in groups] == [0.0, 0.0, 0.3]
+    assert len(clf.net_.history) == 4
+    # Changed: the moments carry over, the new value applies.
+    steps = [int(s["step"]) for s in clf.net_.optimizer_.state.values()]
+    clf.set_params(weight_decay=0.1).fit(X, y)
+    groups = clf.net_.optimizer_.param_groups
+    assert [group["weight_decay"] for group in groups] == [0.0, 0.0, 0.1]
+    assert [int(s["step"]) for s in clf.net_.optimizer_.state.values()] == [
+        step + 20 for step in steps
+    ]
