@@ -308,8 +308,11 @@ def run_ragged(args, params):
     )
     for name in args.datasets:
         # aeon gives a list of (n_channels, length_i) arrays; the LSTM reads steps.
-        X, y = load_classification(name, split="train")
-        X_test, y_test = load_classification(name, split="test")
+        # Older aeon releases load a padded copy unless told not to.
+        X, y = load_classification(name, split="train", load_equal_length=False)
+        X_test, y_test = load_classification(
+            name, split="test", load_equal_length=False
+        )
         X = [np.ascontiguousarray(x.T, dtype=np.float32) for x in X]
         X_test = [np.ascontiguousarray(x.T, dtype=np.float32) for x in X_test]
         if args.standardize:

@@ -105,8 +105,10 @@ def test_defaults_learn_japanese_vowels_from_sequences_of_different_lengths():
     # 1-NN on zero-padded copies scores 0.92.
     from aeon.datasets import load_classification
 
-    X, y = load_classification("JapaneseVowels", split="train")
-    X_test, y_test = load_classification("JapaneseVowels", split="test")
+    X, y = load_classification("JapaneseVowels", split="train", load_equal_length=False)
+    X_test, y_test = load_classification(
+        "JapaneseVowels", split="test", load_equal_length=False
+    )
     # aeon gives a list of (n_channels, length_i) arrays; the LSTM reads steps.
     X = [x.T for x in X]
     X_test = [x.T for x in X_test]
@@ -121,8 +123,10 @@ def test_burn_in_lifts_japanese_vowels_above_zero_padded_copies():
     # 24 seeds, behind on 3).  Three seeds here, none of those.
     from aeon.datasets import load_classification
 
-    X, y = load_classification("JapaneseVowels", split="train")
-    X_test, y_test = load_classification("JapaneseVowels", split="test")
+    X, y = load_classification("JapaneseVowels", split="train", load_equal_length=False)
+    X_test, y_test = load_classification(
+        "JapaneseVowels", split="test", load_equal_length=False
+    )
     X, X_test = [x.T for x in X], [x.T for x in X_test]
     longest = max(len(x) for x in X + X_test)
 
