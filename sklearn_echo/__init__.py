@@ -11,6 +11,7 @@ from sklearn_echo._datasets import (  # noqa: E402
     make_adding_problem,
     make_echo_sequences,
 )
+from sklearn_echo._fcn import LSTMFCNClassifier, LSTMFCNRegressor  # noqa: E402
 from sklearn_echo._layout import ChannelsLastTransformer  # noqa: E402
 from sklearn_echo._regressor import LSTMRegressor  # noqa: E402
 from sklearn_echo._scaler import SequenceScaler  # noqa: E402
@@ -22,6 +23,8 @@ __version__ = "0.1.0"
 __all__ = [
     "ChannelsLastTransformer",
     "LSTMClassifier",
+    "LSTMFCNClassifier",
+    "LSTMFCNRegressor",
     "LSTMRegressor",
     "OneHotSequenceTransformer",
     "SequenceScaler",

@@ -25,7 +25,7 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
 from sklearn_echo._callbacks import PlainPrintLog, training_callbacks
-from sklearn_echo._fit_plan import plan_fit, plan_partial_fit
+from sklearn_echo._fit_plan import LSTM_RECIPE, plan_fit, plan_partial_fit
 from sklearn_echo._inputs import StepInput
 from sklearn_echo._module import LSTMModule, check_network_size
 from sklearn_echo._net import _BatchIterator
@@ -104,6 +104,44 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
     _input_form = StepInput()
     # The parameters and their checks (sklearn_echo._params).
     _parameter_table = LSTM_PARAMETERS
+    # The torch module (sklearn_echo._module), the parameters that shape it
+    # (warm_start cannot change them), and the training recipe that the
+    # 'auto' values stand for (sklearn_echo._fit_plan).
+    _module_class = LSTMModule
+    _architecture = ("hidden_size", "num_layers", "bidirectional")
+    _recipe = LSTM_RECIPE
+
+    def _module_kwargs(self, params, *, input_size, n_outputs, t_max, lookup):
+        """Return the module's keyword arguments for ``params``.
+
+        ``t_max`` is the longest training sequence (chrono's time scale),
+        ``lookup`` how a token module reads its tokens (None: its choice).
+        """
+        return {
+            "input_size": input_size,
+            "n_outputs": n_outputs,
+            "hidden_size": params.hidden_size,
+            "num_layers": params.num_layers,
+            "dropout": params.dropout,
+            "bidirectional": params.bidirectional,
+            "forget_bias": params.forget_bias,
+            "tokens": self._input_form.tokens,
+            "t_max": t_max,
+            "burn_in": params.burn_in,
+            "lookup": lookup,
+        }
+
+    def _check_network_size(self, params, input_size, n_outputs):
+        """Refuse a network too large for memory, before torch allocates it."""
+        check_network_size(
+            input_size,
+            n_outputs,
+            hidden_size=params.hidden_size,
+            num_layers=params.num_layers,
+            bidirectional=params.bidirectional,
+            burn_in=params.burn_in,
+            tokens=self._input_form.tokens,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -148,15 +186,14 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         ``lookup`` how a token module reads tokens (``LSTMModule``'s).
         """
         n_outputs = self._targets.n_logits
-        check_network_size(
-            input_size,
-            n_outputs,
-            hidden_size=params.hidden_size,
-            num_layers=params.num_layers,
-            bidirectional=params.bidirectional,
-            burn_in=params.burn_in,
-            tokens=self._input_form.tokens,
+        module_kwargs = self._module_kwargs(
+            params,
+            input_size=input_size,
+            n_outputs=n_outputs,
+            t_max=t_max,
+            lookup=lookup,
         )
+        self._check_network_size(params, input_size, n_outputs)
         split = {"train_split": None, "callbacks__valid_loss": None}
         if plan.holds_out:
             # The hold-out reads rows of the same arrays: no copies.
@@ -169,18 +206,8 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             }
         optimizer, optimizer_kwargs = optimizer_arguments(params)
         net = self._target_kind.net_class(
-            LSTMModule,
-            module__input_size=input_size,
-            module__n_outputs=n_outputs,
-            module__hidden_size=params.hidden_size,
-            module__num_layers=params.num_layers,
-            module__dropout=params.dropout,
-            module__bidirectional=params.bidirectional,
-            module__forget_bias=params.forget_bias,
-            module__tokens=self._input_form.tokens,
-            module__t_max=t_max,
-            module__burn_in=params.burn_in,
-            module__lookup=lookup,
+            self._module_class,
+            **{f"module__{name}": value for name, value in module_kwargs.items()},
             optimizer=optimizer,
             **{f"optimizer__{key}": v for key, v in optimizer_kwargs.items()},
             lr=plan.lr,
@@ -208,10 +235,9 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         ``warm_start``; a changed architecture cannot, and raises.
         """
         old = self.net_
-        architecture = ("hidden_size", "num_layers", "bidirectional")
         changed = [
             name
-            for name in architecture
+            for name in self._architecture
             if old.get_params()[f"module__{name}"] != getattr(params, name)
         ]
         if changed:
@@ -225,7 +251,7 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             data,
             input_size=self.input_size_,
             t_max=t_max,
-            lookup=old.module_.embedding is not None,
+            lookup=getattr(old.module_, "embedding", None) is not None,
         )
         net.module_.load_state_dict(old.module_.state_dict())
         # Copies, so that a failed continuation leaves the old net untouched
@@ -263,9 +289,10 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
                     input_size=self._input_form.input_size(self, X),
                     t_max=t_max,
                 )
-                mean_step = self.net_.module_.mean_step
-                step = self._input_form.mean_step(X, len(mean_step))
-                mean_step.copy_(torch.from_numpy(step))
+                mean_step = getattr(self.net_.module_, "mean_step", None)
+                if mean_step is not None:
+                    step = self._input_form.mean_step(X, len(mean_step))
+                    mean_step.copy_(torch.from_numpy(step))
             epochs_before = len(self.net_.history)
             try:
                 self.net_.partial_fit(X, y_encoded, epochs=plan.epochs)
@@ -348,7 +375,9 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         self.input_size_ = current[1]
         seed, split_seed = self._seeds()
         y_encoded = targets.encode(y, name)
-        plan = plan_fit(params, targets, y_encoded, split_seed, kind.no_hold_out_rule)
+        plan = plan_fit(
+            params, targets, y_encoded, split_seed, kind.no_hold_out_rule, self._recipe
+        )
         return self._train(
             X, y_encoded, params=params, plan=plan, continuing=continuing, seed=seed
         )
@@ -377,7 +406,7 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             X,
             self._targets.encode(y, name),
             params=params,
-            plan=plan_partial_fit(params, len(X)),
+            plan=plan_partial_fit(params, len(X), self._recipe),
             continuing=not first,
             seed=self._seeds()[0],
         )

@@ -9,6 +9,7 @@ from skorch.callbacks import Callback, PrintLog, ProgressBar
 from torch.nn.utils import parameters_to_vector
 
 from sklearn_echo._fit_plan import PLATEAU_FRACTION
+from sklearn_echo._net import _BatchIterator
 
 
 class StopOnNonFiniteLoss(Callback):
@@ -424,6 +425,71 @@ class StoppingRule(Callback):
         return state
 
 
+class CosineDecay(Callback):
+    """Decay the learning rate to zero over ``total_steps`` gradient steps.
+
+    Cosine annealing (Loshchilov & Hutter, 2017) in torch's chainable form:
+    before step ``k`` each group's rate is multiplied by
+    ``c(k) / c(k - 1)``, with ``c(k) = (1 + cos(pi * k / total_steps)) / 2``,
+    so another callback's changes to the rate (the stopping rule's factor)
+    carry through.  The LSTM-FCN estimators' ``fit`` uses it: the last
+    steps take small steps, so the weights at the end of the budget are
+    settled, not the weights of one noisy step.
+    """
+
+    def __init__(self, total_steps):
+        self.total_steps = total_steps
+
+    def _level(self, step):
+        step = min(step, self.total_steps - 1)
+        return 0.5 * (1.0 + math.cos(math.pi * step / self.total_steps))
+
+    def on_train_begin(self, net, **kwargs):
+        self.step_ = 0
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if not training:
+            return
+        if self.step_ > 0:
+            ratio = self._level(self.step_) / self._level(self.step_ - 1)
+            for group in net.optimizer_.param_groups:
+                group["lr"] *= ratio
+        self.step_ += 1
+
+
+class RecalibrateNorms(Callback):
+    """Recompute the batch-norm statistics on the training data when training ends.
+
+    Batch normalisation keeps running averages of each batch's statistics
+    for prediction, and with the small batches of small training sets those
+    averages lag the weights: on ArrowHead (tuning seed 500) the test
+    accuracy of one fit swung between 0.34 and 0.74 from epoch to epoch.
+    When training ends (after the stopping rule has restored the best
+    weights), this callback runs the module over the training sequences
+    once, without gradients, and replaces the running statistics with the
+    statistics of those sequences ("precise BN", Wu & Johnson 2021); the
+    module's ``recalibrate_norms`` does the work.
+    """
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        if X is None or len(X) == 0:
+            return
+        rows = net.__dict__.get("iterator_train__rows")
+        dataset = net.get_dataset(X, y)
+        batches = _BatchIterator(dataset, batch_size=256, rows=rows)
+        device = torch.device(net.device)
+        net.module_.recalibrate_norms(
+            _to_module_args(X_batch, device) for X_batch, _ in batches
+        )
+
+
+def _to_module_args(X, device):
+    """Return a batch's module arguments: ``(steps,)`` or ``(steps, lengths)``."""
+    if isinstance(X, tuple):
+        return tuple(None if part is None else part.to(device) for part in X)
+    return (X.to(device),)
+
+
 class PlainPrintLog(PrintLog):
     """skorch's PrintLog, without colour codes when output is not a terminal.
 
@@ -477,6 +543,11 @@ def training_callbacks(targets, params, plan):
             best_possible=targets.best_possible_score if plan.holds_out else None,
         )
         callbacks.append(("stopping", rule))
+    if plan.decay_steps is not None:
+        callbacks.append(("lr_decay", CosineDecay(plan.decay_steps)))
+    if plan.recalibrate_norms:
+        # After the stopping rule, which may restore the best weights.
+        callbacks.append(("recalibrate_norms", RecalibrateNorms()))
     if params.clip_grad_norm is not None:
         callbacks.append(("clip_grad_norm", ClipGradNorm(params.clip_grad_norm)))
     if params.verbose >= 2:

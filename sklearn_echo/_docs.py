@@ -131,6 +131,55 @@ ENTRIES = {
         every fit (bit for bit on CPU).  Torch's global random state is left
         untouched.
 """,
+    # What the LSTM-FCN estimators say of their own defaults.
+    "fcn_hidden_size": """\
+    hidden_size : int, default=8
+        The size of the LSTM branch's state (Karim et al. use 8 to 128; the
+        convolution branch does most of the work on recorded series).
+""",
+    "fcn_dropout": """\
+    dropout : float, default=0.8
+        Dropout probability in ``[0, 1)`` on the LSTM branch's output (and
+        between stacked LSTM layers), as Karim et al.'s 0.8.  Only active
+        during training.
+""",
+    "filters": """\
+    filters : tuple of int, default=(64, 128, 64)
+        The number of filters of each convolution block; one block per
+        entry.  Karim et al. use ``(128, 256, 128)``, which costs about three
+        times as much on a CPU.
+""",
+    "kernel_sizes": """\
+    kernel_sizes : tuple of int, default=(8, 5, 3)
+        The kernel size of each convolution block, one per entry of
+        ``filters``.  Each block pads its input with zeros so that its output
+        has the input's length (``padding='same'``).
+""",
+    "fcn_max_epochs": """\
+    max_epochs : int or 'auto', default='auto'
+        The maximum number of passes over the training data in :meth:`fit`.
+        ``'auto'`` gives a budget of about 600 gradient steps (at least 20
+        epochs), over which the learning rate decays to zero (cosine).
+""",
+    "fcn_batch_size": """\
+    batch_size : int or 'auto', default='auto'
+        The number of sequences per gradient step.  ``'auto'`` is 16, and up
+        to 64 for training sets of over 800 sequences (so that an epoch has
+        about 50 steps).
+""",
+    "fcn_lr": """\
+    lr : float or 'auto', default='auto'
+        The initial learning rate.  ``'auto'`` is ``0.003`` for batches of
+        16 and scales with the square root of the batch size.  :meth:`fit`
+        decays it to zero over the epoch budget (cosine); with early
+        stopping, the stopping rule also divides it by 5 after each epoch
+        without improvement.  :meth:`partial_fit` keeps it constant.
+""",
+    "fcn_clip_grad_norm": """\
+    clip_grad_norm : float or None, default=None
+        Rescale the gradient before each step so that its norm is at most
+        this value; ``None`` (the reference code's choice) disables clipping.
+""",
     # What the classifiers, one-hot and token, say alike.
     "classifier_tol": """\
     tol : float, default=1e-4
@@ -181,6 +230,54 @@ ENTRIES = {
         of starting anew.  The data must have the same shape per sequence and
         the same classes.
 """,
+    # What the regressors say.
+    "regressor_tol": """\
+    tol : float, default=1e-4
+        The stopping rule, as ``MLPRegressor``'s: training stops when the
+        training loss (or, with early stopping, the validation R²) has not
+        improved by at least ``tol`` for ``n_iter_no_change`` consecutive
+        epochs.  Epochs on the initial plateau, while the training loss is
+        above 90% of that of predicting the mean (the variance of ``y``,
+        averaged over targets), do not count.  No R² ends training at once:
+        a validation R² of exactly 1 does not occur in floating point, and
+        the stopping rule ends a fit at 0.9999 within ``n_iter_no_change``
+        epochs since it cannot improve by ``tol``.
+""",
+    "regressor_n_iter_no_change": """\
+    n_iter_no_change : int or 'auto', default='auto'
+        See ``tol``.  ``'auto'`` is 2 epochs with early stopping (where each
+        epoch without improvement also divides the learning rate by 5), and
+        without it as many epochs as make 250 gradient steps (at least 2),
+        at a constant learning rate: the training loss of an epoch of a few
+        steps is too noisy to judge epochs one by one.
+""",
+    "regressor_early_stopping": """\
+    early_stopping : bool or 'auto', default='auto'
+        Whether to hold out ``validation_fraction`` of the training sequences
+        (drawn at random), stop on the R² on them, and restore the weights of
+        the best epoch at the end, as ``MLPRegressor`` does.  ``'auto'``
+        enables it from 10,000 training sequences on.  :meth:`partial_fit`
+        never holds out.
+""",
+    "regressor_validation_fraction": """\
+    validation_fraction : float, default=0.1
+        The share of the training sequences held out for early stopping, in
+        ``(0, 1)``; the hold-out needs at least 2 sequences (R² needs a
+        spread) and the rest at least 1.
+""",
+    "regressor_verbose": """\
+    verbose : int, default=0
+        ``0`` is silent; ``1`` prints a table of the training loss (on the
+        standardised targets) and R² after each epoch; ``2`` also shows a
+        progress bar within each epoch.
+""",
+    "regressor_warm_start": """\
+    warm_start : bool, default=False
+        When True, :meth:`fit` continues training the fitted network instead
+        of starting anew.  The data must have the same shape per sequence and
+        the same number of targets; the standardisation of the first fit is
+        kept.
+""",
 }
 
 NETWORK_AND_TRAINING = [
@@ -197,23 +294,52 @@ NETWORK_AND_TRAINING = [
     "optimizer",
     "weight_decay",
 ]
+FCN_NETWORK_AND_TRAINING = [
+    "fcn_hidden_size",
+    "num_layers",
+    "fcn_dropout",
+    "bidirectional",
+    "forget_bias",
+    "filters",
+    "kernel_sizes",
+    "fcn_max_epochs",
+    "fcn_batch_size",
+    "fcn_lr",
+    "fcn_clip_grad_norm",
+    "optimizer",
+    "weight_decay",
+]
+CLASSIFIER_TRAINING = [
+    "classifier_tol",
+    "classifier_n_iter_no_change",
+    "classifier_early_stopping",
+    "classifier_validation_fraction",
+    "callbacks",
+    "device",
+    "classifier_verbose",
+    "classifier_warm_start",
+    "random_state",
+]
+REGRESSOR_TRAINING = [
+    "regressor_tol",
+    "regressor_n_iter_no_change",
+    "regressor_early_stopping",
+    "regressor_validation_fraction",
+    "callbacks",
+    "device",
+    "regressor_verbose",
+    "regressor_warm_start",
+    "random_state",
+]
 # What a placeholder line stands for: entries, in the order of __init__.
 GROUPS = {
     "network_and_training": NETWORK_AND_TRAINING,
     "callbacks_and_device": ["callbacks", "device"],
     "random_state": ["random_state"],
-    "classifier_parameters": [
-        *NETWORK_AND_TRAINING,
-        "classifier_tol",
-        "classifier_n_iter_no_change",
-        "classifier_early_stopping",
-        "classifier_validation_fraction",
-        "callbacks",
-        "device",
-        "classifier_verbose",
-        "classifier_warm_start",
-        "random_state",
-    ],
+    "classifier_parameters": [*NETWORK_AND_TRAINING, *CLASSIFIER_TRAINING],
+    "regressor_parameters": [*NETWORK_AND_TRAINING, *REGRESSOR_TRAINING],
+    "fcn_classifier_parameters": [*FCN_NETWORK_AND_TRAINING, *CLASSIFIER_TRAINING],
+    "fcn_regressor_parameters": [*FCN_NETWORK_AND_TRAINING, *REGRESSOR_TRAINING],
 }
 
 _PLACEHOLDER = re.compile(r"^    \{(\w+)\}$", re.M)

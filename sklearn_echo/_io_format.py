@@ -53,6 +53,7 @@ from skorch.history import History
 
 from sklearn_echo import _callbacks
 from sklearn_echo._dependencies import release
+from sklearn_echo._fcn_module import LSTMFCNModule
 from sklearn_echo._module import LSTMModule, MultiOutputCrossEntropy
 from sklearn_echo._net import _BatchIterator, _ClassifierNet, _RegressorNet
 from sklearn_echo._params import OPTIMIZERS
@@ -98,6 +99,7 @@ _TYPE_NAMES = {value: name for name, value in _TYPES.items()}
 # optimizers and data iterators the estimators build their nets with.
 NET_CLASSES = {
     "sklearn_echo._module.LSTMModule": LSTMModule,
+    "sklearn_echo._fcn_module.LSTMFCNModule": LSTMFCNModule,
     "sklearn_echo._module.MultiOutputCrossEntropy": MultiOutputCrossEntropy,
     "sklearn_echo._net._BatchIterator": _BatchIterator,
     "torch.nn.CrossEntropyLoss": torch.nn.CrossEntropyLoss,
@@ -684,8 +686,13 @@ class Decoder:
             raise BadFileError(
                 f"{where}.torch_load_kwargs: only {{'weights_only': True}} is allowed"
             )
-        if "module" not in params or params["module"] is not LSTMModule:
-            raise BadFileError(f"{where}: the net's module must be LSTMModule")
+        if "module" not in params or params["module"] not in (
+            LSTMModule,
+            LSTMFCNModule,
+        ):
+            raise BadFileError(
+                f"{where}: the net's module must be LSTMModule or LSTMFCNModule"
+            )
         module_state = self.value(node["module_state"], f"{where}.module_")
         optimizer_state = self.value(node["optimizer_state"], f"{where}.optimizer_")
         history = self.value(node["history"], f"{where}.history")
@@ -748,7 +755,8 @@ def _check_module_size(params, state, where):
         isinstance(t, torch.Tensor) for t in state.values()
     ):
         raise BadFileError(f"{where}.module_: must map names to tensors")
-    defaults = _defaults(LSTMModule)
+    module_class = params["module"]
+    defaults = _defaults(module_class)
     module = {
         name: params.get(f"module__{name}", defaults.get(name))
         for name in ("input_size", "n_outputs", "hidden_size", "num_layers")
@@ -761,9 +769,14 @@ def _check_module_size(params, state, where):
         f"lstm.weight_hh_l{layer}": (4 * hidden, hidden)
         for layer in range(module["num_layers"])
     }
-    expected["head.weight"] = (module["n_outputs"], hidden * directions)
-    tokens = bool(params.get("module__tokens"))
-    expected["mean_step"] = (module["input_size"] + tokens,)
+    if module_class is LSTMFCNModule:
+        expected.update(
+            _fcn_shapes(params, defaults, module, hidden * directions, where)
+        )
+    else:
+        expected["head.weight"] = (module["n_outputs"], hidden * directions)
+        tokens = bool(params.get("module__tokens"))
+        expected["mean_step"] = (module["input_size"] + tokens,)
     for name, shape in expected.items():
         found = tuple(state[name].shape) if name in state else None
         if found != shape:
@@ -774,6 +787,31 @@ def _check_module_size(params, state, where):
     burn_in = params.get("module__burn_in", 0)
     if type(burn_in) is not int or not 0 <= burn_in <= 10**6:
         raise BadFileError(f"{where}: burn_in must be an integer in [0, 1e6]")
+
+
+def _fcn_shapes(params, defaults, module, lstm_width, where):
+    """Return the shapes an LSTM-FCN's convolutions and head must have."""
+    filters = params.get("module__filters", defaults["filters"])
+    kernels = params.get("module__kernel_sizes", defaults["kernel_sizes"])
+    sizes = (*filters, *kernels)
+    if (
+        type(filters) is not tuple
+        or type(kernels) is not tuple
+        or len(filters) != len(kernels)
+        or not filters
+        or not all(type(v) is int and 1 <= v <= 10**6 for v in sizes)
+    ):
+        raise BadFileError(
+            f"{where}: filters and kernel_sizes must be tuples of as many "
+            "integers in [1, 1e6]"
+        )
+    expected = {}
+    channels = module["input_size"]
+    for i, (width, kernel) in enumerate(zip(filters, kernels, strict=True)):
+        expected[f"convs.{i}.weight"] = (width, channels, kernel)
+        channels = width
+    expected["head.weight"] = (module["n_outputs"], lstm_width + channels)
+    return expected
 
 
 def _load_module_state(net, state, where):

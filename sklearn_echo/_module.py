@@ -162,36 +162,14 @@ class LSTMModule(nn.Module):
 
     def init_forget_bias(self, value):
         """Set the forget-gate bias of every layer and direction to ``value``."""
-        hidden = self.lstm.hidden_size
-        # torch orders the gates input, forget, cell, output in each bias vector.
-        forget = slice(hidden, 2 * hidden)
-        with torch.no_grad():
-            for name, param in self.lstm.named_parameters():
-                if name.startswith("bias_ih"):
-                    param[forget] = float(value)
-                elif name.startswith("bias_hh"):
-                    param[forget] = 0.0
+        init_forget_bias(self.lstm, value)
 
     def init_chrono(self, t_max):
         """Chrono-initialise the gate biases of every layer and direction.
 
-        Tallec & Ollivier (2018), "Can recurrent neural networks warp time?":
-        the forget-gate bias ``b_f ~ log(U(1, t_max - 1))`` gives unit ``j`` a
-        memory time scale of about ``exp(b_f[j])`` steps, spread over
-        ``[1, t_max - 1]``; the input-gate bias ``-b_f`` lets the slow units
-        take in little at each step.  The draws come from torch's global
-        generator, one vector per layer and direction.
+        See :func:`init_chrono`.
         """
-        hidden = self.lstm.hidden_size
-        high = max(float(t_max) - 1.0, 1.0)
-        with torch.no_grad():
-            for name, param in self.lstm.named_parameters():
-                if name.startswith("bias_ih"):
-                    forget = torch.empty(hidden).uniform_(1.0, high).log_()
-                    param[hidden : 2 * hidden] = forget
-                    param[:hidden] = -forget
-                elif name.startswith("bias_hh"):
-                    param[: 2 * hidden] = 0.0
+        init_chrono(self.lstm, t_max)
 
     def start_state(self, layers=None):
         """Return the start state of one sequence, or None for zeros.
@@ -338,15 +316,7 @@ class LSTMModule(nn.Module):
     def _last_states(self, layers, X, lengths, start):
         """Return each sequence's last state of the last layer, padding skipped."""
         start = self._batch_start(start, len(X), layers)
-        if not self.lstm.bidirectional:
-            output, _ = layers.lstm(X, start)
-            rows = torch.arange(len(output), device=output.device)
-            return output[rows, lengths - 1]
-        packed = pack_padded_sequence(
-            X, lengths.cpu(), batch_first=True, enforce_sorted=False
-        )
-        _, (h_n, _) = layers.lstm(packed, start)
-        return torch.cat([h_n[-2], h_n[-1]], dim=1)
+        return last_states(layers.lstm, X, lengths, self.lstm.bidirectional, start)
 
     def summary(self, length):
         """Describe the layers like Keras' ``model.summary()``.
@@ -390,6 +360,65 @@ class LSTMModule(nn.Module):
             else f"Input shape: (None, {length}, {self.lstm.input_size})",
         ]
         return "\n".join(lines)
+
+
+def init_forget_bias(lstm, value):
+    """Set the forget-gate bias of every layer and direction of ``lstm`` to ``value``.
+
+    ``bias_ih`` holds it; the forget part of ``bias_hh`` starts at 0.
+    """
+    hidden = lstm.hidden_size
+    # torch orders the gates input, forget, cell, output in each bias vector.
+    forget = slice(hidden, 2 * hidden)
+    with torch.no_grad():
+        for name, param in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                param[forget] = float(value)
+            elif name.startswith("bias_hh"):
+                param[forget] = 0.0
+
+
+def init_chrono(lstm, t_max):
+    """Chrono-initialise the gate biases of every layer and direction of ``lstm``.
+
+    Tallec & Ollivier (2018), "Can recurrent neural networks warp time?":
+    the forget-gate bias ``b_f ~ log(U(1, t_max - 1))`` gives unit ``j`` a
+    memory time scale of about ``exp(b_f[j])`` steps, spread over
+    ``[1, t_max - 1]``; the input-gate bias ``-b_f`` lets the slow units
+    take in little at each step.  The draws come from torch's global
+    generator, one vector per layer and direction.
+    """
+    hidden = lstm.hidden_size
+    high = max(float(t_max) - 1.0, 1.0)
+    with torch.no_grad():
+        for name, param in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                forget = torch.empty(hidden).uniform_(1.0, high).log_()
+                param[hidden : 2 * hidden] = forget
+                param[:hidden] = -forget
+            elif name.startswith("bias_hh"):
+                param[: 2 * hidden] = 0.0
+
+
+def last_states(lstm, X, lengths, bidirectional, start=None):
+    """Return each sequence's last state of an LSTM's last layer, padding skipped.
+
+    ``lstm`` is called as ``nn.LSTM`` (batch first) on X (batch, length,
+    input_size) whose sequence ``i`` is ``X[i, :lengths[i]]``.  One direction
+    reads the padded block as it is and its output is taken at each
+    sequence's last step (the steps before it do not depend on the padding
+    after it); two directions read a packed sequence, so that the backward
+    direction starts at each sequence's own end.
+    """
+    if not bidirectional:
+        output, _ = lstm(X, start)
+        rows = torch.arange(len(output), device=output.device)
+        return output[rows, lengths - 1]
+    packed = pack_padded_sequence(
+        X, lengths.cpu(), batch_first=True, enforce_sorted=False
+    )
+    _, (h_n, _) = lstm(packed, start)
+    return torch.cat([h_n[-2], h_n[-1]], dim=1)
 
 
 class _OwnLayers:

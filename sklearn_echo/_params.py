@@ -213,6 +213,28 @@ LSTM_PARAMETERS = {
     "weight_decay": partial(_real, min_val=0.0),
     "device": _device,
 }
+
+
+def _positive_ints(value, name):
+    """Return a non-empty list or tuple of integers >= 1 as a tuple."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+        raise TypeError(
+            f"{name} must be a tuple of integers >= 1, got {value_repr(value)}."
+        )
+    if len(value) == 0:
+        raise ValueError(f"{name} must hold at least one integer, got {value!r}.")
+    return tuple(
+        check_int(item, f"{name}[{i}]", min_val=1) for i, item in enumerate(value)
+    )
+
+
+# The LSTM-FCN estimators': the LSTM branch's (no burn-in), and the
+# convolution blocks'.
+FCN_PARAMETERS = {
+    **{name: check for name, check in LSTM_PARAMETERS.items() if name != "burn_in"},
+    "filters": _positive_ints,
+    "kernel_sizes": _positive_ints,
+}
 # TokenLSTMClassifier's: the LSTM's, and how tokens are read.
 TOKEN_PARAMETERS = {
     **LSTM_PARAMETERS,

@@ -34,7 +34,7 @@ def predict_blocks(module, X):
 
     Parameters
     ----------
-    module : LSTMModule
+    module : LSTMModule or LSTMFCNModule
         The fitted module; it is not changed, so threads may share it.
     X : ndarray of shape (n_samples, length, input_size) or (n_samples, length), \
             or RaggedSequences
@@ -48,7 +48,9 @@ def predict_blocks(module, X):
         The module's outputs for those rows, float64, on the CPU.
     """
     device = module.head.weight.device
-    width = module.lstm.input_size
+    # The widest per-step activation (the LSTM-FCN's convolutions are wider
+    # than their input) sizes the blocks.
+    width = getattr(module, "step_width", module.lstm.input_size)
     # The float64 weights and the start state, once for every block.
     predict = module.float64_predictor()
     if isinstance(X, RaggedSequences):

@@ -33,52 +33,7 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
 
     Parameters
     ----------
-    {network_and_training}
-
-    tol : float, default=1e-4
-        The stopping rule, as ``MLPRegressor``'s: training stops when the
-        training loss (or, with early stopping, the validation R²) has not
-        improved by at least ``tol`` for ``n_iter_no_change`` consecutive
-        epochs.  Epochs on the initial plateau, while the training loss is
-        above 90% of that of predicting the mean (the variance of ``y``,
-        averaged over targets), do not count.  No R² ends training at once:
-        a validation R² of exactly 1 does not occur in floating point, and
-        the stopping rule ends a fit at 0.9999 within ``n_iter_no_change``
-        epochs since it cannot improve by ``tol``.
-
-    n_iter_no_change : int or 'auto', default='auto'
-        See ``tol``.  ``'auto'`` is 2 epochs with early stopping (where each
-        epoch without improvement also divides the learning rate by 5), and
-        without it as many epochs as make 250 gradient steps (at least 2),
-        at a constant learning rate: the training loss of an epoch of a few
-        steps is too noisy to judge epochs one by one.
-
-    early_stopping : bool or 'auto', default='auto'
-        Whether to hold out ``validation_fraction`` of the training sequences
-        (drawn at random), stop on the R² on them, and restore the weights of
-        the best epoch at the end, as ``MLPRegressor`` does.  ``'auto'``
-        enables it from 10,000 training sequences on.  :meth:`partial_fit`
-        never holds out.
-
-    validation_fraction : float, default=0.1
-        The share of the training sequences held out for early stopping, in
-        ``(0, 1)``; the hold-out needs at least 2 sequences (R² needs a
-        spread) and the rest at least 1.
-
-    {callbacks_and_device}
-
-    verbose : int, default=0
-        ``0`` is silent; ``1`` prints a table of the training loss (on the
-        standardised targets) and R² after each epoch; ``2`` also shows a
-        progress bar within each epoch.
-
-    warm_start : bool, default=False
-        When True, :meth:`fit` continues training the fitted network instead
-        of starting anew.  The data must have the same shape per sequence and
-        the same number of targets; the standardisation of the first fit is
-        kept.
-
-    {random_state}
+    {regressor_parameters}
 
     Attributes
     ----------

@@ -20,6 +20,8 @@ from sklearn.utils.fixes import parse_version
 from sklearn_echo import (
     ChannelsLastTransformer,
     LSTMClassifier,
+    LSTMFCNClassifier,
+    LSTMFCNRegressor,
     LSTMRegressor,
     OneHotSequenceTransformer,
     SequenceScaler,
@@ -76,6 +78,10 @@ def _with_fixed_checks(checks):
 # learning with the default budget.
 _BUDGET = {"max_epochs": 20}
 _REGRESSOR_BUDGET = {"max_epochs": 60}
+# The LSTM-FCN's steps cost more (three convolution blocks of 64 to 128
+# filters) and it learns the checks' data sets in fewer epochs.
+_FCN_BUDGET = {"max_epochs": 8}
+_FCN_REGRESSOR_BUDGET = {"max_epochs": 10}
 
 _checks = parametrize_with_checks(
     [
@@ -88,6 +94,8 @@ _checks = parametrize_with_checks(
         LSTMClassifier(burn_in=5, **_BUDGET),
         LSTMRegressor(**_REGRESSOR_BUDGET),
         TokenLSTMClassifier(**_BUDGET),
+        LSTMFCNClassifier(**_FCN_BUDGET),
+        LSTMFCNRegressor(**_FCN_REGRESSOR_BUDGET),
     ]
 )
 # scikit-learn before 1.9 hands pytest a generator of checks, which pytest 9.1

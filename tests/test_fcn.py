@@ -1,0 +1,247 @@
+"""LSTMFCNClassifier and LSTMFCNRegressor, and the module behind them."""
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from sklearn_echo import LSTMFCNClassifier, LSTMFCNRegressor
+from sklearn_echo._fcn_module import LSTMFCNModule
+from sklearn_echo.io import export_onnx, load, save
+
+# Small and quick: three short blocks, a few epochs.
+SMALL = {"filters": (6, 8, 6), "max_epochs": 4, "random_state": 0}
+
+
+def _waves(n, length, rng, n_classes=2):
+    """Sine waves whose frequency is the class, with noise."""
+    y = np.arange(n) % n_classes
+    t = np.linspace(0, 1, length)
+    X = np.sin(2 * np.pi * (2 + 2 * y[:, None]) * t) + 0.3 * rng.randn(n, length)
+    return X.astype(np.float32), y
+
+
+def _ragged(X, rng, low=3):
+    return [x[: rng.randint(low, len(x) + 1)] for x in X]
+
+
+# ---------------------------------------------------------------- the module
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_padding_never_reaches_an_output_in_training_or_prediction(bidirectional):
+    torch.manual_seed(0)
+    module = LSTMFCNModule(2, 3, filters=(5, 7, 4), bidirectional=bidirectional)
+    lengths = torch.tensor([9, 4, 1, 6])
+    X = torch.randn(4, 9, 2)
+    garbage = X.clone()
+    for i, length in enumerate(lengths):
+        garbage[i, length:] = 100 * torch.randn(9 - length, 2)
+    # Training mode: batch norm over real steps only, dropout off for the
+    # comparison.
+    module.dropout.p = 0.0
+    module.train()
+    assert torch.equal(module(X, lengths), module(garbage, lengths))
+    # Prediction: each sequence alone gives its row of the batch.
+    predict = module.float64_predictor()
+    batch = predict(garbage, lengths)
+    for i, length in enumerate(lengths):
+        alone = predict(X[i : i + 1, :length])
+        torch.testing.assert_close(batch[i : i + 1], alone, rtol=0, atol=1e-12)
+
+
+def test_same_padding_is_torchs():
+    torch.manual_seed(0)
+    module = LSTMFCNModule(3, 2, filters=(4, 4), kernel_sizes=(8, 5))
+    x = torch.randn(2, 3, 11)
+    conv = module.convs[0]
+    same = nn.Conv1d(3, 4, 8, padding="same")
+    same.load_state_dict(conv.state_dict())
+    with pytest.warns(UserWarning, match="even kernel"):
+        expected = same(x)
+    from sklearn_echo._fcn_module import _same_padding
+
+    torch.testing.assert_close(conv(_same_padding(x, 8)), expected)
+
+
+def test_float64_prediction_is_the_eval_forward():
+    torch.manual_seed(0)
+    module = LSTMFCNModule(2, 3, filters=(5, 6, 4)).eval()
+    X = torch.randn(5, 12, 2)
+    with torch.no_grad():
+        expected = module(X).double()
+    torch.testing.assert_close(module.predict_float64(X), expected, atol=1e-5, rtol=0)
+
+
+def test_one_value_per_channel_still_trains():
+    # nn.BatchNorm1d refuses a batch of one step of one sequence in training.
+    module = LSTMFCNModule(1, 2, filters=(3, 3), kernel_sizes=(3, 3)).train()
+    assert module(torch.randn(1, 1, 1)).shape == (1, 2)
+
+
+def test_recalibrated_norms_hold_the_statistics_of_the_data():
+    torch.manual_seed(0)
+    module = LSTMFCNModule(2, 2, filters=(4, 5), kernel_sizes=(3, 3)).eval()
+    X = torch.randn(7, 10, 2)
+    lengths = torch.tensor([10, 3, 8, 5, 10, 2, 6])
+    module.recalibrate_norms([(X, lengths)])
+    from sklearn_echo._fcn_module import _same_padding
+
+    mask = (torch.arange(10) < lengths[:, None]).float()[:, None, :]
+    with torch.no_grad():
+        h = module.convs[0](_same_padding(X.transpose(1, 2) * mask, 3))
+    n = mask.sum()
+    mean = (h * mask).sum(dim=(0, 2)) / n
+    torch.testing.assert_close(module.norms[0].running_mean, mean)
+    # The mode and momentum it had.
+    assert not module.training
+    assert module.norms[0].momentum == 0.1
+
+
+# ---------------------------------------------------------------- estimators
+
+
+def test_classifier_learns_waves_and_predicts_rows_alone(rng):
+    X, y = _waves(60, 30, rng)
+    clf = LSTMFCNClassifier(filters=(8, 16, 8), max_epochs=30, random_state=0)
+    clf.fit(X[:40], y[:40])
+    assert clf.score(X[40:], y[40:]) > 0.9
+    proba = clf.predict_proba(X[40:])
+    alone = np.vstack([clf.predict_proba(X[i : i + 1]) for i in range(40, 60)])
+    np.testing.assert_allclose(proba, alone, rtol=0, atol=1e-12)
+    assert clf.summary().count("Conv1d") == 3
+
+
+def test_ragged_lists_predict_as_each_sequence_alone(rng):
+    X, y = _waves(30, 20, rng)
+    X = _ragged(X, rng)
+    clf = LSTMFCNClassifier(**SMALL).fit(X, y)
+    assert not hasattr(clf, "n_features_in_")
+    proba = clf.predict_proba(X)
+    alone = np.vstack([clf.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(proba, alone, rtol=0, atol=1e-12)
+
+
+def test_the_same_seed_gives_the_same_model(rng):
+    X, y = _waves(24, 16, rng)
+    a = LSTMFCNClassifier(**SMALL).fit(X, y).predict_proba(X)
+    b = LSTMFCNClassifier(**SMALL).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_fit_decays_the_rate_and_partial_fit_keeps_it(rng):
+    X, y = _waves(24, 16, rng)
+    clf = LSTMFCNClassifier(**SMALL).fit(X, y)
+    assert clf.net_.optimizer_.param_groups[0]["lr"] < 0.05 * clf.lr_
+    clf = LSTMFCNClassifier(**SMALL).partial_fit(X, y)
+    assert clf.net_.optimizer_.param_groups[0]["lr"] == clf.lr_
+    # partial_fit never recalibrates: the running statistics are the
+    # training steps' moving averages.
+    assert int(clf.net_.module_.norms[0].num_batches_tracked) == len(
+        clf.net_.history[-1, "batches"]
+    )
+
+
+def test_fit_ends_with_the_statistics_of_the_training_data(rng):
+    X, y = _waves(24, 16, rng)
+    clf = LSTMFCNClassifier(**SMALL).fit(X, y)
+    # One recalibration batch holds all 24 sequences.
+    assert int(clf.net_.module_.norms[0].num_batches_tracked) == 1
+
+
+def test_warm_start_continues_and_refuses_new_blocks(rng):
+    X, y = _waves(24, 16, rng)
+    clf = LSTMFCNClassifier(warm_start=True, **SMALL).fit(X, y)
+    clf.fit(X, y)
+    assert len(clf.loss_curve_) == 2 * SMALL["max_epochs"]
+    clf.set_params(filters=(6, 8, 7))
+    with pytest.raises(ValueError, match="filters"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "match"),
+    [
+        ({"filters": (8, 8)}, ValueError, "one entry per convolution block"),
+        ({"filters": ()}, ValueError, "at least one"),
+        ({"filters": (8, 0, 8)}, ValueError, r"filters\[1\]"),
+        ({"kernel_sizes": "853"}, TypeError, "kernel_sizes must be a tuple"),
+        ({"kernel_sizes": (8, 5.0, 3)}, TypeError, r"kernel_sizes\[1\]"),
+        ({"burn_in": 3}, ValueError, "burn_in"),
+    ],
+)
+def test_bad_parameters_get_clear_errors_and_change_nothing(rng, params, error, match):
+    X, y = _waves(20, 10, rng)
+    clf = LSTMFCNClassifier(**SMALL).fit(X, y)
+    before = clf.predict_proba(X)
+    if "burn_in" in params:
+        with pytest.raises(ValueError, match="Invalid parameter 'burn_in'"):
+            clf.set_params(**params)
+        return
+    clf.set_params(**params)
+    with pytest.raises(error, match=match):
+        clf.fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+def test_a_network_too_large_for_memory_is_refused(rng):
+    X, y = _waves(8, 6, rng)
+    clf = LSTMFCNClassifier(filters=(10**6, 10**6), kernel_sizes=(8, 8))
+    with pytest.raises(ValueError, match="parameters"):
+        clf.fit(X, y)
+
+
+def test_several_targets_and_channels(rng):
+    X = rng.randn(30, 12, 3).astype(np.float32)
+    Y = np.column_stack([X[:, :, 0].mean(1) > 0, X[:, :, 2].mean(1) > 0])
+    clf = LSTMFCNClassifier(**SMALL).fit(X, Y)
+    assert clf.predict(X).shape == (30, 2)
+    assert len(clf.predict_proba(X)) == 2
+
+
+def test_regressor_learns_a_frequency(rng):
+    t = np.linspace(0, 1, 24)
+    freq = rng.uniform(1, 3, size=80)
+    X = np.sin(2 * np.pi * freq[:, None] * t)
+    reg = LSTMFCNRegressor(filters=(8, 16, 8), max_epochs=40, random_state=0)
+    reg.fit(X[:60], freq[:60])
+    assert reg.score(X[60:], freq[60:]) > 0.8
+
+
+def test_threads_share_a_fitted_model(rng):
+    X, y = _waves(40, 16, rng)
+    clf = LSTMFCNClassifier(**SMALL).fit(X, y)
+    expected = clf.predict_proba(X)
+    results = [None] * 4
+
+    def work(i):
+        results[i] = clf.predict_proba(X)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for result in results:
+        np.testing.assert_array_equal(result, expected)
+
+
+@pytest.mark.parametrize("cls", [LSTMFCNClassifier, LSTMFCNRegressor])
+def test_model_files_round_trip(cls, rng, tmp_path):
+    X, y = _waves(20, 10, rng)
+    X = _ragged(X, rng)
+    model = cls(**SMALL).fit(X, y)
+    save(model, tmp_path / "m.zip")
+    loaded = load(tmp_path / "m.zip")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert loaded.get_params() == model.get_params()
+
+
+def test_onnx_export_refuses_the_lstm_fcn_by_name(rng, tmp_path):
+    pytest.importorskip("onnx")
+    X, y = _waves(20, 10, rng)
+    clf = LSTMFCNClassifier(**SMALL).fit(X, y)
+    with pytest.raises(TypeError, match="got a LSTMFCNClassifier"):
+        export_onnx(clf, tmp_path / "m.onnx")
