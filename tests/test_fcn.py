@@ -30,6 +30,7 @@ def _ragged(X, rng, low=3):
 # ---------------------------------------------------------------- the module
 
 
+@pytest.mark.invariance
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_padding_never_reaches_an_output_in_training_or_prediction(bidirectional):
     torch.manual_seed(0)
@@ -103,6 +104,7 @@ def test_recalibrated_norms_hold_the_statistics_of_the_data():
 # ---------------------------------------------------------------- estimators
 
 
+@pytest.mark.invariance
 def test_classifier_learns_waves_and_predicts_rows_alone(rng):
     X, y = _waves(60, 30, rng)
     clf = LSTMFCNClassifier(filters=(8, 16, 8), max_epochs=30, random_state=0)
@@ -114,6 +116,7 @@ def test_classifier_learns_waves_and_predicts_rows_alone(rng):
     assert clf.summary().count("Conv1d") == 3
 
 
+@pytest.mark.invariance
 def test_ragged_lists_predict_as_each_sequence_alone(rng):
     X, y = _waves(30, 20, rng)
     X = _ragged(X, rng)
