@@ -304,7 +304,7 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             "iterator_valid__weights",
         ):
             self.net_.__dict__.pop(key, None)
-        self.device_ = self.net_.device
+        self.device_ = str(self.net_.device)
         self.n_iter_ = len(self.net_.history) - epochs_before
         self.batch_size_, self.lr_ = plan.batch_size, plan.lr
         self.early_stopping_ = plan.holds_out
@@ -477,7 +477,7 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         # skorch's unpickling maps a network of a device this machine lacks to
         # the CPU (_net's __setstate__): device_ says where it is now.
         if "net_" in self.__dict__:
-            self.device_ = self.net_.device
+            self.device_ = str(self.net_.device)
 
     # ----------------------------------------------------------------- display
 

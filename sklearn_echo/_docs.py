@@ -128,7 +128,7 @@ ENTRIES = {
         device this machine lacks raises.  MPS computes in float32 only, so
         a model there predicts on the CPU in float64, and the exactness
         promises (``random_state``, :ref:`weights`) are the CPU's: see the
-        user guide's :ref:`cpu-and-gpu`.
+        user guide's :ref:`cpu-gpu`.
 """,
     "random_state": """\
     random_state : int, RandomState instance or None, default=None
