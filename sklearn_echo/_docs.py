@@ -168,8 +168,11 @@ ENTRIES = {
         ``HistGradientBoostingClassifier``'s ``'auto'``), when every class
         can be on both sides of the split.  With several targets the split is
         stratified by the combination of labels where every combination can
-        be on both sides, and random otherwise.  :meth:`partial_fit` never
-        holds out.
+        be on both sides, and random otherwise.  With sample or class
+        weights, rows of weight zero are not held out and the hold-out
+        accuracy is weighted, as ``MLPClassifier`` and
+        ``HistGradientBoostingClassifier`` weight their validation score.
+        :meth:`partial_fit` never holds out.
 """,
     "classifier_validation_fraction": """\
     validation_fraction : float, default=0.1

@@ -57,8 +57,10 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         Whether to hold out ``validation_fraction`` of the training sequences
         (drawn at random), stop on the R² on them, and restore the weights of
         the best epoch at the end, as ``MLPRegressor`` does.  ``'auto'``
-        enables it from 10,000 training sequences on.  :meth:`partial_fit`
-        never holds out.
+        enables it from 10,000 training sequences on.  With sample weights,
+        rows of weight zero are not held out and the hold-out R² is
+        weighted, as ``MLPRegressor`` weights its validation score.
+        :meth:`partial_fit` never holds out.
 
     validation_fraction : float, default=0.1
         The share of the training sequences held out for early stopping, in

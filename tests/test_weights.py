@@ -562,6 +562,23 @@ def test_other_device_types_are_refused():
         _make("lstm", device="meta").fit(X_STEPS, Y)
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("device", ["cuda", "auto"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_weighted_fit_on_cuda_matches_the_cpu(kind, device):
+    # On a GPU machine 'auto' is CUDA; weighted batches and scores run there.
+    X, y = _data(kind)
+    params = {"early_stopping": True, "validation_fraction": 0.25}
+    cpu = _make(kind, **params).fit(X, y, sample_weight=W)
+    gpu = _make(kind, device=device, **params).fit(X, y, sample_weight=W)
+    assert gpu.device_.startswith("cuda")
+    assert next(gpu.net_.module_.parameters()).device.type == "cuda"
+    # cuDNN sums in another order: close, not bit for bit.
+    assert_allclose(gpu.loss_curve_, cpu.loss_curve_, rtol=1e-3)
+    method = "predict" if kind == "regressor" else "predict_proba"
+    assert_allclose(getattr(gpu, method)(X), getattr(cpu, method)(X), atol=2e-3)
+
+
 def test_a_model_on_mps_predicts_on_the_cpu_in_float64():
     # MPS has no float64.
     assert float64_device(torch.device("mps")) == torch.device("cpu")
