@@ -517,6 +517,15 @@ def test_grid_search_routes_sample_weight():
     _assert_same_model(search.best_estimator_, best.fit(X_TOKENS, Y, sample_weight=W))
 
 
+def test_partial_fit_takes_routed_weights_too():
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = LSTMRegressor(**FAST).set_partial_fit_request(sample_weight=True)
+        assert clf.get_metadata_routing().consumes("partial_fit", ["sample_weight"])
+    routed = clf.partial_fit(X_STEPS, Y_REAL, sample_weight=W)
+    direct = LSTMRegressor(**FAST).partial_fit(X_STEPS, Y_REAL, sample_weight=W)
+    _assert_same_model(routed, direct)
+
+
 def test_weights_are_not_requested_unless_asked():
     # Without set_fit_request, routing refuses the weights rather than
     # silently training without them.
