@@ -14,6 +14,9 @@ export PYTHONUNBUFFERED=1
 python3 -c "import torch, skorch, sklearn; print('torch', torch.__version__, 'skorch', skorch.__version__, 'sklearn', sklearn.__version__, 'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
 # The image's torch_geometric, which skorch imports when present, warns a
 # DeprecationWarning that the suite's filters would turn into an error.
+# device="cuda", "cuda:0" and "auto" (which must pick CUDA there), weighted
+# fits included.
 python3 -m pytest -q -p no:cacheprovider -W ignore::DeprecationWarning \
-    -k "cuda or gpu" -rs tests/test_reliability.py tests/test_serving.py
+    -k "cuda or gpu" -rs tests/test_reliability.py tests/test_serving.py \
+    tests/test_weights.py
 python3 benchmarks/bench_learning.py echo --config tutorial --seeds ${SEEDS:-3} --device cuda --threads 4

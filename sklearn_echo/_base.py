@@ -36,6 +36,12 @@ from sklearn_echo._ragged import (
     forget_fitted_length,
 )
 from sklearn_echo._validation import warn_at_caller
+from sklearn_echo._weights import (
+    RowWeights,
+    check_sample_weight,
+    class_weight_of_rows,
+    combine,
+)
 
 
 class BaseLSTMEstimator(BaseEstimator, ABC):
@@ -153,11 +159,11 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
     # ------------------------------------------------------------------ checks
 
     @abstractmethod
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train on ``X, y``: the subclass documents it and calls ``_fit``."""
 
     @abstractmethod
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Train one epoch: the subclass documents it and calls ``_partial_fit``."""
 
     def _check_params(self):
@@ -176,8 +182,9 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         return tuple(int(rng.randint(np.iinfo(np.int32).max)) for _ in range(2))
 
     def _fork_rng(self, device):
-        devices = [device] if device.type == "cuda" else []
-        return torch.random.fork_rng(devices=devices)
+        if device.type in ("cuda", "mps"):
+            return torch.random.fork_rng(devices=[device], device_type=device.type)
+        return torch.random.fork_rng(devices=[])
 
     def _build_net(self, params, plan, data, *, input_size, t_max, lookup=None):
         """Build and initialise the skorch net for ``plan`` on ``data`` (X, y).
@@ -199,11 +206,16 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             # The hold-out reads rows of the same arrays: no copies.
             split = {
                 "train_split": predefined_split(Dataset(*data)),
-                "iterator_train__rows": plan.train_rows,
                 "iterator_valid": _BatchIterator,
                 "iterator_valid__rows": plan.valid_rows,
                 "iterator_valid__batch_size": 1024,
+                "iterator_valid__weights": plan.weights,
             }
+        if plan.train_rows is not None:
+            # The hold-out's complement, or the rows of non-zero weight.
+            split["iterator_train__rows"] = plan.train_rows
+        if plan.weights is not None:
+            split["iterator_train__weights"] = plan.weights
         optimizer, optimizer_kwargs = optimizer_arguments(params)
         net = self._target_kind.net_class(
             self._module_class,
@@ -274,11 +286,15 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         net.history = copy.deepcopy(old.history)
         return net
 
-    def _train(self, X, y_encoded, *, params, plan, continuing, seed):
-        """Train ``net_`` as ``plan`` says: a whole fit, or one epoch."""
+    def _train(self, X, y_encoded, *, params, plan, weights, continuing, seed):
+        """Train ``net_`` as ``plan`` says: a whole fit, or one epoch.
+
+        ``weights`` (:class:`~sklearn_echo._weights.RowWeights`) weight the
+        burn-in's mean step; the plan holds what else they decide.
+        """
         with self._fork_rng(params.device):
             torch.manual_seed(seed)
-            t_max = _longest(X)
+            t_max = _longest(X, weights.kept)
             if continuing:
                 self.net_ = self._continue_net(params, plan, (X, y_encoded), t_max)
             else:
@@ -291,7 +307,9 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
                 )
                 mean_step = getattr(self.net_.module_, "mean_step", None)
                 if mean_step is not None:
-                    step = self._input_form.mean_step(X, len(mean_step))
+                    step = self._input_form.mean_step(
+                        X, len(mean_step), weights.per_row(len(X))
+                    )
                     mean_step.copy_(torch.from_numpy(step))
             epochs_before = len(self.net_.history)
             try:
@@ -306,8 +324,14 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         # The split referred to the training data: keep none of it in the model
         # (nor in its pickle).
         self.net_.train_split = None
-        for key in ("iterator_train__rows", "iterator_valid__rows"):
+        for key in (
+            "iterator_train__rows",
+            "iterator_valid__rows",
+            "iterator_train__weights",
+            "iterator_valid__weights",
+        ):
             self.net_.__dict__.pop(key, None)
+        self.device_ = str(self.net_.device)
         self.n_iter_ = len(self.net_.history) - epochs_before
         self.batch_size_, self.lr_ = plan.batch_size, plan.lr
         self.early_stopping_ = plan.holds_out
@@ -337,7 +361,7 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             self.best_validation_score_ = None
             self.best_loss_ = min(self.loss_curve_, default=None)
 
-    def _fit(self, X, y):
+    def _fit(self, X, y, sample_weight=None):
         """Validate and train for :meth:`fit` (the subclass wraps it)."""
         params = self._check_params()
         _check_y_given(self, y)
@@ -352,9 +376,15 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             else None
         )
         X, y = self._validate_sequences(X, y, reset=True)
+        sample_weight = check_sample_weight(sample_weight, len(X))
         kind, name = self._target_kind, type(self).__name__
         y = kind.check(y, name)
-        targets = kind.fit(y, name, previous=self._targets if continuing else None)
+        targets = kind.fit(
+            y,
+            name,
+            previous=self._targets if continuing else None,
+            weights=RowWeights.of(sample_weight),
+        )
         self._set_targets(targets)
         current = (
             getattr(self, "n_features_in_", None),
@@ -375,20 +405,54 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         self.input_size_ = current[1]
         seed, split_seed = self._seeds()
         y_encoded = targets.encode(y, name)
+        weights = self._row_weights(params, sample_weight, y, y_encoded)
         plan = plan_fit(
-            params, targets, y_encoded, split_seed, kind.no_hold_out_rule, self._recipe
+            params,
+            targets,
+            y_encoded,
+            split_seed,
+            kind.no_hold_out_rule,
+            weights,
+            self._recipe,
         )
         return self._train(
-            X, y_encoded, params=params, plan=plan, continuing=continuing, seed=seed
+            X,
+            y_encoded,
+            params=params,
+            plan=plan,
+            weights=weights,
+            continuing=continuing,
+            seed=seed,
         )
 
-    def _partial_fit(self, X, y, **target_kwargs):
+    def _row_weights(self, params, sample_weight, y, y_encoded):
+        """Return the rows' weights: ``sample_weight`` times the class weights."""
+        class_weight = getattr(params, "class_weight", None)
+        class_weights = None
+        if class_weight is not None:
+            class_weights = class_weight_of_rows(
+                class_weight, y, y_encoded, self._targets.classes
+            )
+        return RowWeights.of(combine(sample_weight, class_weights))
+
+    def _partial_fit(self, X, y, sample_weight=None, **target_kwargs):
         """Validate and train one epoch for :meth:`partial_fit`.
 
         ``target_kwargs`` go to the targets' ``partial_fit`` (the
         classifier's ``classes``).
         """
         params = self._check_params()
+        if getattr(params, "class_weight", None) == "balanced":
+            # As SGDClassifier.partial_fit: one batch's class frequencies are
+            # not the data's.
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit: the "
+                "classes of one call are not those of the data. Compute the "
+                "weights on the whole training set (or a large enough sample of "
+                "it) with sklearn.utils.class_weight.compute_class_weight("
+                "'balanced', classes=classes, y=y) and pass them as a dict "
+                "{label: weight} in class_weight."
+            )
         _check_y_given(self, y)
         first = not hasattr(self, "net_")
         X, y = self._validate_sequences(X, y, reset=first)
@@ -396,17 +460,29 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             # Trained on sequences of different lengths, the model has no
             # length to hold arrays to, as after a fit on them.
             forget_fitted_length(self)
+        sample_weight = check_sample_weight(sample_weight, len(X))
         kind, name = self._target_kind, type(self).__name__
         y = kind.check(y, name)
         previous = None if first else self._targets
-        self._set_targets(kind.partial_fit(y, name, previous, **target_kwargs))
+        self._set_targets(
+            kind.partial_fit(
+                y,
+                name,
+                previous,
+                weights=RowWeights.of(sample_weight),
+                **target_kwargs,
+            )
+        )
         if first:
             self.input_size_ = self._input_form.input_size(self, X)
+        y_encoded = self._targets.encode(y, name)
+        weights = self._row_weights(params, sample_weight, y, y_encoded)
         return self._train(
             X,
-            self._targets.encode(y, name),
+            y_encoded,
             params=params,
-            plan=plan_partial_fit(params, len(X), self._recipe),
+            plan=plan_partial_fit(params, len(X), weights, self._recipe),
+            weights=weights,
             continuing=not first,
             seed=self._seeds()[0],
         )
@@ -428,6 +504,13 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         check_is_fitted(self)
         X, _ = self._validate_sequences(X, reset=False)
         return len(X), predict_blocks(self.net_.module_, X)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # skorch's unpickling maps a network of a device this machine lacks to
+        # the CPU (_net's __setstate__): device_ says where it is now.
+        if "net_" in self.__dict__:
+            self.device_ = str(self.net_.device)
 
     # ----------------------------------------------------------------- display
 
@@ -463,10 +546,11 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         return self.net_.module_.summary(getattr(self, "n_features_in_", None))
 
 
-def _longest(X):
-    """Return the length of the longest sequence of validated ``X``."""
+def _longest(X, rows=None):
+    """Return the length of the longest sequence of validated ``X`` (of ``rows``)."""
     if isinstance(X, RaggedSequences):
-        return int(X.lengths.max())
+        lengths = X.lengths if rows is None else X.lengths[rows]
+        return int(lengths.max())
     return X.shape[1]
 
 

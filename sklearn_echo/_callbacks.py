@@ -78,6 +78,14 @@ class BatchAccuracy(Callback):
             hits = torch.stack(
                 [block.argmax(dim=1) == y[:, j] for j, block in enumerate(blocks)], 1
             ).all(dim=1)
+        weights = getattr(batch, "weights", None)
+        if weights is not None:
+            # Weighted rows (sample or class weights): the weighted accuracy,
+            # as scikit-learn's score(X, y, sample_weight).
+            weights = weights.to(hits.device)
+            self.correct_[training] += (weights * hits).sum()
+            self.seen_[training] += weights.sum()
+            return
         # Summed as a tensor: no device sync per batch.
         # count_nonzero, unlike sum, does not first cast the bools to int64.
         self.correct_[training] += hits.count_nonzero()
@@ -90,7 +98,7 @@ class BatchAccuracy(Callback):
             self.best_[key] = max(previous, default=-1.0)
 
     def on_epoch_end(self, net, **kwargs):
-        self._to_ints()
+        self._to_numbers()
         for training, key in ((True, "train_acc"), (False, "valid_acc")):
             if not self.seen_[training]:
                 continue
@@ -103,13 +111,22 @@ class BatchAccuracy(Callback):
             self.best_[key] = max(self.best_[key], accuracy)
 
     def on_train_end(self, net, **kwargs):
-        # Ints again, also after an interrupted epoch: a tensor kept in a
+        # Numbers again, also after an interrupted epoch: a tensor kept in a
         # callback made skorch's unpickling fall back to weights_only=False.
-        self._to_ints()
+        self._to_numbers()
 
-    def _to_ints(self):
-        correct = getattr(self, "correct_", {})
-        self.correct_ = {key: int(count) for key, count in correct.items()}
+    def _to_numbers(self):
+        # Counts are ints; weighted sums floats.
+        for name in ("correct_", "seen_"):
+            sums = getattr(self, name, {})
+            setattr(self, name, {key: _number(value) for key, value in sums.items()})
+
+
+def _number(value):
+    """Return a count or a sum, a tensor or not, as a Python int or float."""
+    if torch.is_tensor(value):
+        value = value.item()
+    return value
 
 
 class BatchR2(Callback):
@@ -133,14 +150,27 @@ class BatchR2(Callback):
         if y.device != y_pred.device:
             y = y.to(y_pred.device)
         y, y_pred = y.double(), y_pred.detach().double()
-        sums = torch.stack(
-            [
-                y.sum(dim=0),
-                (y * y).sum(dim=0),
-                ((y - y_pred) ** 2).sum(dim=0),
-                torch.full_like(y[0], len(y)),
-            ]
-        )
+        weights = getattr(batch, "weights", None)
+        if weights is None:
+            sums = torch.stack(
+                [
+                    y.sum(dim=0),
+                    (y * y).sum(dim=0),
+                    ((y - y_pred) ** 2).sum(dim=0),
+                    torch.full_like(y[0], len(y)),
+                ]
+            )
+        else:
+            # Weighted rows: the weighted R², as r2_score's sample_weight.
+            w = weights.to(y.device).double()[:, None]
+            sums = torch.stack(
+                [
+                    (w * y).sum(dim=0),
+                    (w * y * y).sum(dim=0),
+                    (w * (y - y_pred) ** 2).sum(dim=0),
+                    (w * torch.ones_like(y)).sum(dim=0),
+                ]
+            )
         previous = self.sums_[training]
         self.sums_[training] = sums if previous is None else previous + sums
 

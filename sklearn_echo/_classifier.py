@@ -10,6 +10,7 @@ from sklearn.base import ClassifierMixin
 
 from sklearn_echo._base import BaseLSTMEstimator
 from sklearn_echo._docs import fill_shared_parameters
+from sklearn_echo._params import CLASSIFIER_PARAMETERS
 from sklearn_echo._targets import ClassTargets
 from sklearn_echo._validation import keep_state_on_error
 
@@ -85,6 +86,11 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
     lr_ : float
         The initial learning rate of the last call (what ``lr='auto'`` chose).
 
+    device_ : str
+        The device the fitted network is on: the one it trained on (what
+        ``device='auto'`` chose), or ``'cpu'`` once loaded on a machine
+        without that device.
+
     See Also
     --------
     OneHotSequenceTransformer : Turn integer sequences into the one-hot input.
@@ -132,11 +138,63 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
     """
 
     _target_kind = ClassTargets
+    _parameter_table = CLASSIFIER_PARAMETERS
+
+    def __init__(
+        self,
+        *,
+        hidden_size=25,
+        num_layers=1,
+        dropout=0.0,
+        bidirectional=False,
+        forget_bias="chrono",
+        burn_in=0,
+        max_epochs="auto",
+        batch_size="auto",
+        lr="auto",
+        clip_grad_norm=1.0,
+        optimizer="adamw",
+        weight_decay=0.0,
+        tol=1e-4,
+        n_iter_no_change="auto",
+        early_stopping="auto",
+        validation_fraction=0.1,
+        class_weight=None,
+        callbacks=None,
+        device="cpu",
+        verbose=0,
+        warm_start=False,
+        random_state=None,
+    ):
+        self.class_weight = class_weight
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            forget_bias=forget_bias,
+            burn_in=burn_in,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            clip_grad_norm=clip_grad_norm,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            callbacks=callbacks,
+            device=device,
+            verbose=verbose,
+            warm_start=warm_start,
+            random_state=random_state,
+        )
 
     # ----------------------------------------------------------------- fitting
 
     @keep_state_on_error
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the LSTM on sequences ``X`` with labels ``y``.
 
         Parameters
@@ -155,15 +213,22 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
             Class labels (integers, strings, ...), at least two distinct; a
             2-D ``y`` holds ``k`` targets, each column with at least two.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the sequences, multiplied by ``class_weight``'s.  The
+            loss is their weighted mean, and early stopping's hold-out
+            accuracy is weighted too; sequences of weight zero are left out
+            of training; weights that are all equal train as none.  See
+            the user guide's :ref:`weights`.
+
         Returns
         -------
         self : LSTMClassifier
             The fitted classifier.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
     @keep_state_on_error
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch on ``X, y``, starting from the current weights.
 
         Parameters
@@ -187,12 +252,18 @@ class LSTMClassifier(ClassifierMixin, BaseLSTMEstimator):
             in ``y``; on later calls it may be omitted, and if given must
             equal ``classes_``.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the sequences, as in :meth:`fit`.  A dict
+            ``class_weight`` applies; ``class_weight='balanced'`` raises, as
+            in ``SGDClassifier.partial_fit``, since one call's classes are
+            not the data's.
+
         Returns
         -------
         self : LSTMClassifier
             The updated classifier.
         """
-        return self._partial_fit(X, y, classes=classes)
+        return self._partial_fit(X, y, sample_weight, classes=classes)
 
     # -------------------------------------------------------------- prediction
 

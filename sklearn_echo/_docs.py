@@ -122,7 +122,13 @@ ENTRIES = {
 """,
     "device": """\
     device : str, default='cpu'
-        The torch device to train and predict on, e.g. ``'cuda'``.
+        The torch device to train and predict on: ``'cpu'``, ``'cuda'``,
+        ``'cuda:N'``, ``'mps'`` (Apple's GPU), or ``'auto'`` for CUDA where
+        there is one, else MPS, else the CPU (``device_`` says which).  A
+        device this machine lacks raises.  MPS computes in float32 only, so
+        a model there predicts on the CPU in float64, and the exactness
+        promises (``random_state``, :ref:`weights`) are the CPU's: see the
+        user guide's :ref:`cpu-gpu`.
 """,
     "random_state": """\
     random_state : int, RandomState instance or None, default=None
@@ -211,13 +217,27 @@ ENTRIES = {
         ``HistGradientBoostingClassifier``'s ``'auto'``), when every class
         can be on both sides of the split.  With several targets the split is
         stratified by the combination of labels where every combination can
-        be on both sides, and random otherwise.  :meth:`partial_fit` never
-        holds out.
+        be on both sides, and random otherwise.  With sample or class
+        weights, rows of weight zero are not held out and the hold-out
+        accuracy is weighted, as ``MLPClassifier`` and
+        ``HistGradientBoostingClassifier`` weight their validation score.
+        :meth:`partial_fit` never holds out.
 """,
     "classifier_validation_fraction": """\
     validation_fraction : float, default=0.1
         The share of the training sequences held out for early stopping, in
         ``(0, 1)``.  The hold-out and the rest must each hold every class.
+""",
+    "class_weight": """\
+    class_weight : dict, list of dict, 'balanced' or None, default=None
+        Weights of the classes, ``{label: weight}`` (1 for a label left
+        out); with a ``y`` of ``k`` columns, a list of ``k`` dicts, one per
+        column, as ``RandomForestClassifier``.  ``'balanced'`` weighs each
+        class inversely to its frequency in ``y``: a fit with it is the fit
+        with ``sample_weight=compute_sample_weight('balanced', y)``, bit for
+        bit.  Class and sample weights multiply.  ``partial_fit`` takes a
+        dict and refuses ``'balanced'``, as ``SGDClassifier`` does.  See the
+        user guide's :ref:`weights`.
 """,
     "classifier_verbose": """\
     verbose : int, default=0
@@ -256,8 +276,10 @@ ENTRIES = {
         Whether to hold out ``validation_fraction`` of the training sequences
         (drawn at random), stop on the R² on them, and restore the weights of
         the best epoch at the end, as ``MLPRegressor`` does.  ``'auto'``
-        enables it from 10,000 training sequences on.  :meth:`partial_fit`
-        never holds out.
+        enables it from 10,000 training sequences on.  With sample weights,
+        rows of weight zero are not held out and the hold-out R² is
+        weighted, as ``MLPRegressor`` weights its validation score.
+        :meth:`partial_fit` never holds out.
 """,
     "regressor_validation_fraction": """\
     validation_fraction : float, default=0.1
@@ -314,6 +336,7 @@ CLASSIFIER_TRAINING = [
     "classifier_n_iter_no_change",
     "classifier_early_stopping",
     "classifier_validation_fraction",
+    "class_weight",
     "callbacks",
     "device",
     "classifier_verbose",

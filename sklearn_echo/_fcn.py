@@ -14,7 +14,7 @@ from sklearn_echo._classifier import LSTMClassifier
 from sklearn_echo._docs import fill_shared_parameters
 from sklearn_echo._fcn_module import LSTMFCNModule, check_fcn_size
 from sklearn_echo._fit_plan import FCN_RECIPE
-from sklearn_echo._params import FCN_PARAMETERS
+from sklearn_echo._params import FCN_CLASSIFIER_PARAMETERS, FCN_PARAMETERS
 from sklearn_echo._regressor import LSTMRegressor
 
 
@@ -241,6 +241,61 @@ class LSTMFCNClassifier(_LSTMFCNMixin, LSTMClassifier):
     >>> clf.score(X[40:], y[40:]) > 0.9
     True
     """
+
+    _parameter_table = FCN_CLASSIFIER_PARAMETERS
+
+    def __init__(
+        self,
+        *,
+        hidden_size=8,
+        num_layers=1,
+        dropout=0.8,
+        bidirectional=False,
+        forget_bias="chrono",
+        filters=(64, 128, 64),
+        kernel_sizes=(8, 5, 3),
+        max_epochs="auto",
+        batch_size="auto",
+        lr="auto",
+        clip_grad_norm=None,
+        optimizer="adamw",
+        weight_decay=0.0,
+        tol=1e-4,
+        n_iter_no_change="auto",
+        early_stopping="auto",
+        validation_fraction=0.1,
+        class_weight=None,
+        callbacks=None,
+        device="cpu",
+        verbose=0,
+        warm_start=False,
+        random_state=None,
+    ):
+        self.class_weight = class_weight
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            forget_bias=forget_bias,
+            filters=filters,
+            kernel_sizes=kernel_sizes,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            clip_grad_norm=clip_grad_norm,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            callbacks=callbacks,
+            device=device,
+            verbose=verbose,
+            warm_start=warm_start,
+            random_state=random_state,
+        )
 
 
 @fill_shared_parameters

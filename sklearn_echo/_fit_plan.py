@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from sklearn_echo._weights import UNWEIGHTED, scaled
+
 # batch_size='auto': BATCH sequences per step, fewer for small training sets so
 # that an epoch has at least BATCH_STEPS steps, of at least BATCH_MIN
 # sequences each (the noise of small batches keeps a small training set from
@@ -127,7 +129,9 @@ class FitPlan:
         The initial learning rate.
     train_rows, valid_rows : ndarray of int or None
         The rows of the training data to train on and to hold out for early
-        stopping (sorted); both None when nothing is held out.
+        stopping (sorted).  ``train_rows`` is None when every row trains;
+        ``valid_rows`` when nothing is held out.  Rows of weight zero are
+        in neither.
     patience : int or None
         Epochs without improvement that end the fit; None for
         ``partial_fit``, which runs one epoch and has no stopping rule.
@@ -140,6 +144,10 @@ class FitPlan:
         (cosine); None keeps it constant.
     recalibrate_norms : bool
         Whether the batch-norm statistics are recomputed when training ends.
+    weights : ndarray of float32 of shape (n_samples,) or None
+        Each row's weight, scaled to a mean of 1 over ``train_rows`` and over
+        ``valid_rows`` (:func:`~sklearn_echo._weights.scaled`); None when
+        the rows that train weigh the same.
     """
 
     epochs: int
@@ -152,6 +160,7 @@ class FitPlan:
     prior_loss: float = 0.0
     decay_steps: object = None
     recalibrate_norms: bool = False
+    weights: object = None
 
     @property
     def stops(self):
@@ -174,14 +183,33 @@ def resolve_batch(batch_size, lr, n_samples, recipe=LSTM_RECIPE):
     return batch_size, lr
 
 
-def plan_partial_fit(params, n_samples, recipe=LSTM_RECIPE):
-    """Return the plan of one ``partial_fit`` epoch on ``n_samples`` sequences."""
+def plan_partial_fit(params, n_samples, weights=UNWEIGHTED, recipe=LSTM_RECIPE):
+    """Return the plan of one ``partial_fit`` epoch on ``n_samples`` sequences.
+
+    ``weights`` (:class:`~sklearn_echo._weights.RowWeights`) leave out the
+    rows of weight zero and weight the others; ``recipe`` says what the
+    ``'auto'`` values stand for.
+    """
+    if weights.kept is not None:
+        n_samples = len(weights.kept)
     batch_size, lr = resolve_batch(params.batch_size, params.lr, n_samples, recipe)
-    return FitPlan(epochs=1, batch_size=batch_size, lr=lr)
+    return FitPlan(
+        epochs=1,
+        batch_size=batch_size,
+        lr=lr,
+        train_rows=weights.kept,
+        weights=scaled(weights.values, weights.kept, None),
+    )
 
 
 def plan_fit(
-    params, targets, y_encoded, split_seed, no_hold_out_rule, recipe=LSTM_RECIPE
+    params,
+    targets,
+    y_encoded,
+    split_seed,
+    no_hold_out_rule,
+    weights=UNWEIGHTED,
+    recipe=LSTM_RECIPE,
 ):
     """Return the plan of a whole ``fit``.
 
@@ -199,13 +227,17 @@ def plan_fit(
         functions of the encoded targets: ``hold_out_problem(y_encoded,
         n_valid, params)`` (why no hold-out of ``n_valid`` rows exists, or
         None), ``stratify(y_encoded, n_valid)`` (the labels to stratify on,
-        or None) and ``prior_loss(y_train)``; and ``hold_out_kind``.
+        or None) and ``prior_loss(y_train, weights)``; and ``hold_out_kind``.
     y_encoded : ndarray of shape (n_samples,) or (n_samples, k)
         The encoded training targets.
     split_seed : int
         Seeds the hold-out.
     no_hold_out_rule : NoHoldOutRule
         The stopping rule without a hold-out.
+    weights : RowWeights, default=UNWEIGHTED
+        The rows of non-zero weight, which alone train and are held out, and
+        their weights, which weight the loss, the hold-out's score and the
+        prior (:mod:`sklearn_echo._weights`).
     recipe : FitRecipe, default=LSTM_RECIPE
         What the ``'auto'`` values stand for.
 
@@ -213,9 +245,11 @@ def plan_fit(
     -------
     plan : FitPlan
     """
-    n_samples = len(y_encoded)
+    # Rows of weight zero take no part: the plan is that of the other rows.
+    y_kept = weights.select(y_encoded)
+    n_samples = len(y_kept)
     n_valid = int(np.ceil(params.validation_fraction * n_samples))
-    problem = targets.hold_out_problem(y_encoded, n_valid, params)
+    problem = targets.hold_out_problem(y_kept, n_valid, params)
     early = params.early_stopping
     if early == "auto":
         early = n_samples >= EARLY_STOPPING_SAMPLES and problem is None
@@ -225,20 +259,21 @@ def plan_fit(
             "Change validation_fraction, pass more data or set "
             "early_stopping=False."
         )
-    train_rows = valid_rows = None
-    y_train = y_encoded
+    train_rows, valid_rows = weights.kept, None
     if early:
         train_rows, valid_rows = train_test_split(
             np.arange(n_samples),
             test_size=n_valid,
-            stratify=targets.stratify(y_encoded, n_valid),
+            stratify=targets.stratify(y_kept, n_valid),
             random_state=split_seed,
         )
         # Row numbers, not copies: a copy of the training part would double
         # the memory of a large X.  Sorted, for reading in order.
         train_rows.sort()
         valid_rows.sort()
-        y_train = y_encoded[train_rows]
+        if weights.kept is not None:
+            train_rows, valid_rows = weights.kept[train_rows], weights.kept[valid_rows]
+    y_train = y_encoded if train_rows is None else y_encoded[train_rows]
     batch_size, lr = resolve_batch(params.batch_size, params.lr, len(y_train), recipe)
     steps_per_epoch = -(-len(y_train) // batch_size)
     epochs = params.max_epochs
@@ -261,7 +296,8 @@ def plan_fit(
         valid_rows=valid_rows,
         patience=patience,
         lr_factor=lr_factor,
-        prior_loss=targets.prior_loss(y_train),
+        prior_loss=targets.prior_loss(y_train, weights.of_rows(train_rows)),
+        weights=scaled(weights.values, train_rows, valid_rows),
         decay_steps=epochs * steps_per_epoch if recipe.cosine else None,
         recalibrate_norms=recipe.recalibrate_norms,
     )

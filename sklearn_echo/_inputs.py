@@ -121,14 +121,24 @@ class StepInput:
             return X.values.shape[1]
         return X.shape[2]
 
-    def mean_step(self, X, width):
+    def mean_step(self, X, width, weights=None):
         """Return the mean of validated ``X``'s steps (float32, ``width`` values).
 
-        Padding is not a step: ragged ``X`` stores only the real ones.
+        Padding is not a step: ragged ``X`` stores only the real ones.  With
+        ``weights`` (one per sequence), each step weighs as its sequence.
         """
         values = X.values if isinstance(X, RaggedSequences) else X
-        axes = tuple(range(values.ndim - 1))
-        return values.mean(axis=axes, dtype=np.float64).astype(np.float32)
+        if weights is None:
+            axes = tuple(range(values.ndim - 1))
+            return values.mean(axis=axes, dtype=np.float64).astype(np.float32)
+        if isinstance(X, RaggedSequences):
+            starts = np.concatenate([[0], np.cumsum(X.lengths)[:-1]])
+            sums = np.add.reduceat(values, starts, axis=0, dtype=np.float64)
+            lengths = X.lengths
+        else:
+            sums = values.sum(axis=1, dtype=np.float64)
+            lengths = np.full(len(values), values.shape[1])
+        return (weights @ sums / (weights @ lengths)).astype(np.float32)
 
 
 class TokenInput:
@@ -174,8 +184,21 @@ class TokenInput:
         """Return the one-hot width the tokens stand for."""
         return estimator.vocabulary_size_
 
-    def mean_step(self, X, width):
-        """Return each token's frequency: the mean of their one-hot steps."""
+    def mean_step(self, X, width, weights=None):
+        """Return each token's frequency: the mean of their one-hot steps.
+
+        With ``weights`` (one per sequence), each token weighs as its sequence.
+        """
         values = X.values if isinstance(X, RaggedSequences) else X
-        counts = np.bincount(values.ravel(), minlength=width)
+        if weights is None:
+            counts = np.bincount(values.ravel(), minlength=width)
+        else:
+            lengths = (
+                X.lengths
+                if isinstance(X, RaggedSequences)
+                else np.full(len(values), values.shape[1])
+            )
+            counts = np.bincount(
+                values.ravel(), weights=np.repeat(weights, lengths), minlength=width
+            )
         return (counts / counts.sum()).astype(np.float32)

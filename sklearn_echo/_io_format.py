@@ -38,6 +38,7 @@ import math
 import os
 import re
 import sys
+import warnings
 import zipfile
 from io import BytesIO
 from types import MappingProxyType
@@ -49,6 +50,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 from skorch.callbacks import Callback, ProgressBar
+from skorch.exceptions import DeviceWarning
 from skorch.history import History
 
 from sklearn_echo import _callbacks
@@ -297,7 +299,13 @@ class Encoder:
             return key
         if type(key) is float and math.isfinite(key):
             return key
-        raise _unstorable(f"a key of {where}", key, "dict keys must be plain values.")
+        if isinstance(key, np.generic):
+            # Class labels from classes_ (class_weight's keys): typed, so that
+            # they load as the same numpy scalars.
+            return self._numpy_scalar(key, f"a key of {where}")
+        raise _unstorable(
+            f"a key of {where}", key, "dict keys must be plain values or numpy scalars."
+        )
 
     def _numpy_scalar(self, value, where):
         name = value.dtype.name
@@ -501,8 +509,12 @@ class Decoder:
             if type(item) is not list or len(item) != 2:
                 raise BadFileError(f"{where}: $dict must hold [key, value] pairs")
             key, value = item
-            if not (key is None or type(key) in (bool, int, float, str)):
-                raise BadFileError(f"{where}: a dict key must be a plain value")
+            if type(key) is dict and set(key) == {"$numpy", "value"}:
+                key = self._numpy(key, f"a key of {where}", net_part)
+            elif not (key is None or type(key) in (bool, int, float, str)):
+                raise BadFileError(
+                    f"{where}: a dict key must be a plain value or a numpy scalar"
+                )
             result[key] = self.value(value, f"{where}.{key}", net_part=net_part)
         return result
 
@@ -661,6 +673,10 @@ class Decoder:
                 raise BadFileError(f"{where}.{name}: not a targets object")
             setattr(estimator, name, value)
         _check_consistent(estimator, where)
+        if "net_" in vars(estimator):
+            # Where the network is now (the CPU, if the file's device is
+            # missing here), as unpickling says too.
+            estimator.device_ = str(estimator.net_.device)
         return estimator
 
     def _targets(self, node, where, net_part):
@@ -702,6 +718,7 @@ class Decoder:
         # must be the one whose weights the file holds (so building it costs
         # about the file's size, whatever the parameters say).
         _check_module_size(params, module_state, where)
+        params = _on_an_available_device(params, where)
         try:
             # The module's random initialisation must not move the caller's
             # global torch generator; its weights are replaced below.
@@ -741,6 +758,31 @@ class Decoder:
             ),
         }
     )
+
+
+def _on_an_available_device(params, where):
+    """Return the net's parameters with a device this machine has.
+
+    A model fitted on a GPU loads on a machine without one on the CPU, with
+    skorch's ``DeviceWarning``, as unpickling it does.
+    """
+    device = params.get("device", "cpu")
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise BadFileError(f"{where}.device: not a torch device: {exc}") from None
+    missing = (device.type == "cuda" and not torch.cuda.is_available()) or (
+        device.type == "mps" and not torch.backends.mps.is_available()
+    )
+    if not missing:
+        return params
+    warnings.warn(
+        f"The model was fitted on {str(device)!r}, which this machine does not "
+        "have; it is loaded on the CPU.",
+        DeviceWarning,
+        stacklevel=2,
+    )
+    return {**params, "device": "cpu"}
 
 
 def _as_object(node, where):

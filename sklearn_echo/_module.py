@@ -448,19 +448,22 @@ class Float64Layers:
     def __init__(self, module):
         lstm = module.lstm
         self.dtype = torch.float64
+        # MPS has no float64: the copies of a model there live on the CPU.
+        self.device = float64_device(module.head.weight.device)
+        copy = {"dtype": self.dtype, "device": self.device}
         self.num_layers = lstm.num_layers
         self.bidirectional = lstm.bidirectional
         self.hidden_size = lstm.hidden_size
         self.input_size = lstm.input_size
-        self.weights = [w.to(self.dtype) for ws in lstm.all_weights for w in ws]
+        self.weights = [w.to(**copy) for ws in lstm.all_weights for w in ws]
         _flatten_for_cudnn(self.weights, lstm)
-        self.head_weight = module.head.weight.to(self.dtype)
-        self.head_bias = module.head.bias.to(self.dtype)
+        self.head_weight = module.head.weight.to(**copy)
+        self.head_bias = module.head.bias.to(**copy)
         self.tokens = module.tokens
         self.embedding = (
-            None if module.embedding is None else module.embedding.weight.to(self.dtype)
+            None if module.embedding is None else module.embedding.weight.to(**copy)
         )
-        self.mean_step = module.mean_step.to(self.dtype)
+        self.mean_step = module.mean_step.to(**copy)
 
     def steps(self, X):
         if self.embedding is not None:
@@ -505,6 +508,15 @@ class Float64Layers:
 
     def head(self, states):
         return functional.linear(states, self.head_weight, self.head_bias)
+
+
+def float64_device(device):
+    """Return the device that computes a model on ``device`` in float64.
+
+    The device itself, except Apple's MPS, which has no float64: a model
+    there predicts on the CPU.
+    """
+    return torch.device("cpu") if device.type == "mps" else device
 
 
 def _flatten_for_cudnn(weights, lstm):
@@ -613,3 +625,33 @@ class MultiOutputCrossEntropy(nn.Module):
             functional.cross_entropy(block, y[:, j]) for j, block in enumerate(blocks)
         ]
         return torch.stack(losses).mean()
+
+    def per_row(self, logits, y):
+        """Return each row's loss: the mean over targets of its cross-entropies."""
+        blocks = logits.split(self.sizes, dim=1)
+        losses = [
+            functional.cross_entropy(block, y[:, j], reduction="none")
+            for j, block in enumerate(blocks)
+        ]
+        return torch.stack(losses).mean(dim=0)
+
+
+def weighted_loss(criterion, y_pred, y, weights):
+    """Return a batch's weighted loss: ``mean(weights * loss per row)``.
+
+    ``criterion`` is the net's loss (``nn.CrossEntropyLoss``, ``nn.MSELoss``
+    or :class:`MultiOutputCrossEntropy`), whose mean over rows this weights;
+    the squared error of a row is its mean over targets, as ``nn.MSELoss``'s
+    mean over a batch is.  The weights have a mean of 1 over the training
+    rows (:func:`~sklearn_echo._weights.scaled`), so an epoch's batches
+    average to the weighted mean of the loss.
+    """
+    if isinstance(criterion, MultiOutputCrossEntropy):
+        per_row = criterion.per_row(y_pred, y)
+    elif isinstance(criterion, nn.CrossEntropyLoss):
+        per_row = functional.cross_entropy(y_pred, y, reduction="none")
+    elif isinstance(criterion, nn.MSELoss):
+        per_row = ((y_pred - y) ** 2).mean(dim=1)
+    else:
+        raise TypeError(f"No weighted form of the loss {type(criterion).__name__}.")
+    return (weights * per_row).mean()

@@ -18,12 +18,15 @@ every callback still sees every event it implements.
 """
 
 import math
+import warnings
 
 import numpy as np
 import torch
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback
+from skorch.exceptions import DeviceWarning
 
+from sklearn_echo._module import weighted_loss
 from sklearn_echo._ragged import RaggedSequences, length_sorted_batches
 
 # Events fired at every batch; the others fire once per epoch or per fit.
@@ -42,11 +45,14 @@ class _BatchIterator:
     one batch is copied at a time.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, rows=None):
+    def __init__(self, dataset, batch_size, shuffle=False, rows=None, weights=None):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.rows = rows
+        # Each row's weight (the fit plan's), or None: batches then carry
+        # their rows' weights (_WeightedBatch).
+        self.weights = weights
 
     def _n_samples(self):
         return len(self.dataset) if self.rows is None else len(self.rows)
@@ -70,10 +76,16 @@ class _BatchIterator:
         for start in range(0, n_samples, self.batch_size):
             rows = order[start : start + self.batch_size]
             # take is a little faster than fancy indexing for the same copy.
-            yield (
+            yield self._batch(
                 torch.from_numpy(X.take(rows, axis=0)),
                 torch.from_numpy(y.take(rows, axis=0)),
+                rows,
             )
+
+    def _batch(self, X, y, rows):
+        if self.weights is None:
+            return X, y
+        return _WeightedBatch(X, y, torch.from_numpy(self.weights.take(rows)))
 
     def _ragged_batches(self, X, y, order):
         """Batches of sequences of similar lengths, each padded to its longest.
@@ -93,7 +105,20 @@ class _BatchIterator:
             else:
                 lengths = torch.from_numpy(lengths)
             y_batch = torch.from_numpy(y.take(rows, axis=0))
-            yield (torch.from_numpy(block), lengths), y_batch
+            yield self._batch((torch.from_numpy(block), lengths), y_batch, rows)
+
+
+class _WeightedBatch(tuple):
+    """A batch ``(X, y)`` that carries its rows' weights as ``weights``.
+
+    Still the pair that skorch and every callback unpack; the net's loss and
+    the score callbacks read the weights where there are some.
+    """
+
+    def __new__(cls, X, y, weights):
+        batch = super().__new__(cls, (X, y))
+        batch.weights = weights
+        return batch
 
 
 def _implements(callback, event):
@@ -159,9 +184,46 @@ class _LeanBatchLoop:
             if isinstance(X, tuple)
             else self.module_(X, **fit_params)
         )
-        loss = self.criterion_(y_pred, y)
+        loss = self._loss(y_pred, y, batch, device)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
+
+    def _loss(self, y_pred, y, batch, device):
+        """Return the batch's loss: the criterion's, weighted if ``batch`` is."""
+        weights = getattr(batch, "weights", None)
+        if weights is None:
+            return self.criterion_(y_pred, y)
+        return weighted_loss(self.criterion_, y_pred, y, weights.to(device))
+
+    def validation_step(self, batch, **fit_params):
+        if getattr(batch, "weights", None) is None:
+            return super().validation_step(batch, **fit_params)
+        # skorch's validation step, with the weighted loss.
+        self._set_training(False)
+        X, y = batch
+        device = torch.device(self.device)
+        with torch.no_grad():
+            y_pred = self.infer(X, **fit_params)
+            loss = self._loss(y_pred, y.to(device), batch, device)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def __setstate__(self, state):
+        # skorch maps a CUDA model to the CPU where CUDA is missing; an MPS
+        # model too (skorch would try the missing MPS and fail).
+        device = state.get("device")
+        if (
+            device is not None
+            and torch.device(device).type == "mps"
+            and not torch.backends.mps.is_available()
+        ):
+            warnings.warn(
+                "Requested to load data to MPS but MPS is not available. "
+                'Loading on device "cpu" instead.',
+                DeviceWarning,
+                stacklevel=2,
+            )
+            state = {**state, "device": "cpu"}
+        super().__setstate__(state)
 
     def infer(self, x, **fit_params):
         # skorch's infer, for the (steps, lengths) batches of variable length.

@@ -4,7 +4,8 @@ In the spirit of scikit-learn's ``_parameter_constraints``: each parameter
 names one check, which either raises a ``TypeError``/``ValueError`` that
 names the parameter and what it expects, or returns the value converted for
 torch (numpy scalars, as a grid search over ``np.arange`` passes, become
-Python numbers; optimizer names become classes; device strings devices).
+Python numbers; optimizer names become classes; device strings devices,
+``'auto'`` the one this machine has).
 :func:`check_params` returns the converted values as a :class:`Params`, an
 immutable named tuple that nothing changes afterwards; what ``'auto'`` stands
 for is resolved by the fit plan (:mod:`sklearn_echo._fit_plan`).
@@ -146,15 +147,38 @@ def optimizer_arguments(params):
     return optimizer, kwargs
 
 
+def _mps_available():
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
+
+
+def auto_device():
+    """Return what ``device='auto'`` stands for: CUDA, else MPS, else the CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if _mps_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
 def _device(value, name):
+    if isinstance(value, str) and value == "auto":
+        return auto_device()
     try:
         device = torch.device(value)
     except (RuntimeError, TypeError) as exc:
         raise ValueError(
             f"{name} must name a torch device such as 'cpu' or 'cuda', got {value!r}."
         ) from exc
-    if device.type not in ("cpu", "cuda"):
-        raise ValueError(f"{name} must be 'cpu', 'cuda' or 'cuda:N', got {value!r}.")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(
+            f"{name} must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps', got {value!r}."
+        )
+    if device.type == "mps" and not _mps_available():
+        raise ValueError(
+            f"{name}={value!r} was requested, but MPS (Apple's Metal GPU) is not "
+            "available on this machine; use device='cpu' or device='auto'."
+        )
     if device.type == "cuda":
         if not torch.cuda.is_available():
             raise ValueError(
@@ -167,6 +191,41 @@ def _device(value, name):
                 f"{torch.cuda.device_count()} CUDA device(s)."
             )
     return device
+
+
+def _class_weights_of_one_target(value, name):
+    """Check a dict of class weights; return it with float weights."""
+    if not isinstance(value, dict):
+        raise TypeError(
+            f"{name} must be a dict of class weights {{label: weight}}, got {value!r}."
+        )
+    return {
+        label: check_float(weight, f"{name}[{value_repr(label)}]", min_val=0.0)
+        for label, weight in value.items()
+    }
+
+
+def _class_weight(value, name):
+    """None, 'balanced', a dict, or a list of dicts (one per target)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if value == "balanced":
+            return value
+        raise ValueError(
+            f"{name} must be None, 'balanced', a dict or a list of dicts, got "
+            f"{value!r}."
+        )
+    if isinstance(value, (list, tuple)):
+        return [
+            _class_weights_of_one_target(item, f"{name}[{j}]")
+            for j, item in enumerate(value)
+        ]
+    if isinstance(value, dict):
+        return _class_weights_of_one_target(value, name)
+    raise TypeError(
+        f"{name} must be None, 'balanced', a dict or a list of dicts, got {value!r}."
+    )
 
 
 def _handle_unknown(value, name):
@@ -235,9 +294,12 @@ FCN_PARAMETERS = {
     "filters": _positive_ints,
     "kernel_sizes": _positive_ints,
 }
-# TokenLSTMClassifier's: the LSTM's, and how tokens are read.
+# The classifiers': the LSTM's, and the class weights.
+CLASSIFIER_PARAMETERS = {**LSTM_PARAMETERS, "class_weight": _class_weight}
+FCN_CLASSIFIER_PARAMETERS = {**FCN_PARAMETERS, "class_weight": _class_weight}
+# TokenLSTMClassifier's: the classifier's, and how tokens are read.
 TOKEN_PARAMETERS = {
-    **LSTM_PARAMETERS,
+    **CLASSIFIER_PARAMETERS,
     "n_features": _or_none(partial(_integer, min_val=1, max_val=INT64_MAX)),
     "handle_unknown": _handle_unknown,
 }

@@ -20,6 +20,7 @@ user guide's "Prediction" says what it costs and how it is tested).
 import numpy as np
 import torch
 
+from sklearn_echo._module import float64_device
 from sklearn_echo._ragged import RaggedSequences
 
 # Blocks hold at most _BLOCK_ROWS sequences and about _BLOCK_BYTES of float64
@@ -47,7 +48,7 @@ def predict_blocks(module, X):
     outputs : torch.Tensor of shape (len(rows), n_outputs)
         The module's outputs for those rows, float64, on the CPU.
     """
-    device = module.head.weight.device
+    device = float64_device(module.head.weight.device)
     # The widest per-step activation (the LSTM-FCN's convolutions are wider
     # than their input) sizes the blocks.
     width = getattr(module, "step_width", module.lstm.input_size)

@@ -86,6 +86,11 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
     lr_ : float
         The initial learning rate of the last call (what ``lr='auto'`` chose).
 
+    device_ : str
+        The device the fitted network is on: the one it trained on (what
+        ``device='auto'`` chose), or ``'cpu'`` once loaded on a machine
+        without that device.
+
     See Also
     --------
     LSTMClassifier : The same model for class labels.
@@ -123,7 +128,7 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
     # ----------------------------------------------------------------- fitting
 
     @keep_state_on_error
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the LSTM on sequences ``X`` with targets ``y``.
 
         Parameters
@@ -137,15 +142,22 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         y : array-like of shape (n_samples,) or (n_samples, k)
             Real-valued targets, finite.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the sequences.  The loss is their weighted mean, the
+            standardisation of ``y`` and early stopping's hold-out R² are
+            weighted too; sequences of weight zero are left out of
+            training; weights that are all equal train as none.  See the
+            user guide's :ref:`weights`.
+
         Returns
         -------
         self : LSTMRegressor
             The fitted regressor.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
     @keep_state_on_error
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Train for one epoch on ``X, y``, starting from the current weights.
 
         The first call fixes the number of targets and their
@@ -162,12 +174,15 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
         y : array-like of shape (n_samples,) or (n_samples, k)
             Real-valued targets.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the sequences, as in :meth:`fit`.
+
         Returns
         -------
         self : LSTMRegressor
             The updated regressor.
         """
-        return self._partial_fit(X, y)
+        return self._partial_fit(X, y, sample_weight)
 
     # -------------------------------------------------------------- prediction
 

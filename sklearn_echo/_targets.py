@@ -27,6 +27,7 @@ from sklearn_echo._fit_plan import NoHoldOutRule
 from sklearn_echo._module import MultiOutputCrossEntropy
 from sklearn_echo._net import _ClassifierNet, _RegressorNet
 from sklearn_echo._validation import value_repr, warn_at_caller
+from sklearn_echo._weights import UNWEIGHTED
 
 
 def _column_count_error(given, fitted, name):
@@ -86,8 +87,12 @@ class ClassTargets:
         return y
 
     @classmethod
-    def fit(cls, y, name, previous=None):
-        """Return the targets of checked ``y`` (``previous`` is not needed)."""
+    def fit(cls, y, name, previous=None, weights=None):
+        """Return the targets of checked ``y`` (``previous`` is not needed).
+
+        The classes are those of every row, of weight zero too (``weights``
+        is not needed), as scikit-learn's classifiers take them from ``y``.
+        """
         if y.ndim == 1:
             classes = _check_labels(y)
             if len(classes) < 2:
@@ -109,11 +114,12 @@ class ClassTargets:
         return cls(classes)
 
     @classmethod
-    def partial_fit(cls, y, name, previous=None, classes=None):
+    def partial_fit(cls, y, name, previous=None, weights=None, classes=None):
         """Return the targets after a ``partial_fit`` call on checked ``y``.
 
         ``previous`` are the targets of the earlier calls (None on the
-        first); ``classes`` the user's ``classes=``.
+        first); ``classes`` the user's ``classes=``; ``weights`` is not
+        needed (see :meth:`fit`).
         """
         classes = cls._check_classes_argument(y, classes)
         if previous is not None:
@@ -280,12 +286,20 @@ class ClassTargets:
             return combination.ravel()
         return None
 
-    def prior_loss(self, y_train):
-        """Return the cross-entropy of predicting each target's class frequencies."""
+    def prior_loss(self, y_train, weights=None):
+        """Return the cross-entropy of predicting each target's class frequencies.
+
+        With ``weights`` (of the rows of ``y_train``), the weighted loss of
+        predicting the weighted frequencies.
+        """
         columns = [y_train] if y_train.ndim == 1 else list(y_train.T)
         entropies = []
         for column, size in zip(columns, self.sizes, strict=True):
-            frequencies = np.bincount(column, minlength=size) / len(column)
+            if weights is None:
+                frequencies = np.bincount(column, minlength=size) / len(column)
+            else:
+                counts = np.bincount(column, weights=weights, minlength=size)
+                frequencies = counts / counts.sum()
             frequencies = frequencies[frequencies > 0]
             entropies.append(float(-(frequencies * np.log(frequencies)).sum()))
         # The loss is the mean over targets of their cross-entropies.
@@ -375,20 +389,26 @@ class RealTargets:
         return y
 
     @classmethod
-    def fit(cls, y, name, previous=None):
-        """Return the targets of ``y``; a warm start keeps ``previous``'s scale."""
+    def fit(cls, y, name, previous=None, weights=UNWEIGHTED):
+        """Return the targets of ``y``; a warm start keeps ``previous``'s scale.
+
+        The standardisation is that of the rows of non-zero weight, weighted
+        (``weights``, a :class:`~sklearn_echo._weights.RowWeights`).
+        """
         if previous is not None and previous.n_outputs == _n_columns(y):
             return previous
-        return cls(*_standardization(y))
+        return cls(*_standardization(weights.select(y), weights.of_rows(weights.kept)))
 
     @classmethod
-    def partial_fit(cls, y, name, previous=None):
+    def partial_fit(cls, y, name, previous=None, weights=UNWEIGHTED):
         """Return the targets after a ``partial_fit`` call.
 
         The first call's targets fix the standardisation for the later calls
         (as the first call of MLPRegressor fixes its weights' scale).
         """
-        return cls(*_standardization(y)) if previous is None else previous
+        if previous is not None:
+            return previous
+        return cls(*_standardization(weights.select(y), weights.of_rows(weights.kept)))
 
     def fitted_attributes(self):
         """Return the estimator's public attributes that describe the targets."""
@@ -436,9 +456,18 @@ class RealTargets:
         """Return None: a random hold-out (as MLPRegressor's)."""
         return None
 
-    def prior_loss(self, y_train):
-        """Return the loss of predicting the mean: the variance, over targets."""
-        return float(np.mean(y_train.astype(np.float64).var(axis=0)))
+    def prior_loss(self, y_train, weights=None):
+        """Return the loss of predicting the mean: the variance, over targets.
+
+        With ``weights`` (of the rows of ``y_train``), the weighted variance.
+        """
+        y_train = y_train.astype(np.float64)
+        if weights is None:
+            return float(np.mean(y_train.var(axis=0)))
+        mean = np.average(y_train, axis=0, weights=weights)
+        return float(
+            np.mean(np.average((y_train - mean) ** 2, axis=0, weights=weights))
+        )
 
     def values(self, n_samples, blocks):
         """Return ``predict``'s result on the scale of ``y``, float64."""
@@ -457,14 +486,19 @@ def _is_real(value):
     return isinstance(value, (int, float, np.integer, np.floating, np.bool_, bool))
 
 
-def _standardization(y):
+def _standardization(y, weights=None):
     """Return the per-target mean and scale that standardise ``y``.
 
-    A constant target keeps scale 1, as ``StandardScaler`` does.
+    A constant target keeps scale 1, as ``StandardScaler`` does.  With
+    ``weights``, the weighted mean and standard deviation.
     """
     y = y.reshape(len(y), -1)
-    mean = y.mean(axis=0)
-    scale = y.std(axis=0)
+    if weights is None:
+        mean = y.mean(axis=0)
+        scale = y.std(axis=0)
+    else:
+        mean = np.average(y, axis=0, weights=weights)
+        scale = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=weights))
     # Rounding leaves a tiny spread for a constant target.
     constant = scale <= 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
     scale[constant] = 1.0

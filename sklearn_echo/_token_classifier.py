@@ -98,6 +98,9 @@ class TokenLSTMClassifier(LSTMClassifier):
     lr_ : float
         The initial learning rate of the last call (what ``lr='auto'`` chose).
 
+    device_ : str
+        The device the fitted network is on (see :class:`LSTMClassifier`).
+
     See Also
     --------
     LSTMClassifier : The same model on one-hot or real-valued sequences.
@@ -138,6 +141,7 @@ class TokenLSTMClassifier(LSTMClassifier):
         n_iter_no_change="auto",
         early_stopping="auto",
         validation_fraction=0.1,
+        class_weight=None,
         callbacks=None,
         device="cpu",
         verbose=0,
@@ -163,6 +167,7 @@ class TokenLSTMClassifier(LSTMClassifier):
             n_iter_no_change=n_iter_no_change,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
+            class_weight=class_weight,
             callbacks=callbacks,
             device=device,
             verbose=verbose,

@@ -196,3 +196,15 @@ def test_compare_logs_refuses_logs_without_a_common_seed(tmp_path):
     )
     assert result.returncode == 2
     assert "no seed in common" in result.stderr
+
+
+@pytest.mark.slow
+def test_bench_weights_runs_and_summarises_both_fits():
+    out = _run(
+        "bench_weights.py",
+        *("--seeds", "2", "--n-train", "120", "--n-test", "60"),
+        *("--set", "max_epochs=1"),
+    )
+    assert "mean ± sd over 2 seeds:" in out
+    assert out.count("class_weight=balanced recall0") == 1
+    assert out.count("class_weight=None     recall0") == 1

@@ -53,8 +53,17 @@ def _positive_only_check_as_fixed_in_1_7_1(name, estimator_orig):
 
 
 def _with_fixed_checks(checks):
-    """Replace the checks that are broken in old scikit-learn releases."""
-    for estimator, check in checks:
+    """Replace the checks that are broken in old scikit-learn releases.
+
+    An expected failure comes as ``pytest.param(estimator, check, marks=...)``
+    and keeps its marks.
+    """
+    for item in checks:
+        marks = getattr(item, "marks", None)
+        estimator, check = item.values if marks is not None else item
+        if marks:
+            yield pytest.param(estimator, check, marks=marks, id=item.id)
+            continue
         name = getattr(check, "func", check).__name__
         if (
             name == "check_positive_only_tag_during_fit"
@@ -83,6 +92,62 @@ _REGRESSOR_BUDGET = {"max_epochs": 60}
 _FCN_BUDGET = {"max_epochs": 8}
 _FCN_REGRESSOR_BUDGET = {"max_epochs": 10}
 
+# Checks that cannot hold for a learner trained on shuffled mini-batches, each
+# with the reason and scikit-learn's own precedent.
+#
+# check_sample_weight_equivalence_on_dense_data asks a fit with integer
+# weights to predict as a fit on the rows repeated that many times, to
+# rtol=1e-7.  Here a row of weight 3 is one row of one batch where its three
+# copies fall in different batches of the shuffled order (batch_size='auto'
+# is 4 on the check's 15 to 40 rows), and training runs in float32.
+# scikit-learn marks the check the same way for its mini-batch SGD learners:
+# SGDClassifier, SGDRegressor, SGDOneClassSVM and Perceptron carry, in
+# PER_ESTIMATOR_XFAIL_CHECKS (sklearn/utils/_test_common/instance_generator.py,
+# scikit-learn 1.9):
+#     # TODO: replace by a statistical test, see meta-issue #16298
+#     "check_sample_weight_equivalence_on_dense_data": (
+#         "sample_weight is not equivalent to removing/repeating samples."
+#     ),
+# (MLPClassifier passes it only with solver='lbfgs', full-batch and float64,
+# which scikit-learn sets for that check in PER_ESTIMATOR_CHECK_PARAMS.)
+# tests/test_weights.py checks the equivalence where it does hold: one batch,
+# to float32 rounding.
+_WEIGHTS_NOT_REPEATS = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "sample_weight is not equivalent to removing/repeating samples under "
+        "shuffled mini-batches in float32 (as SGDClassifier in scikit-learn's "
+        "PER_ESTIMATOR_XFAIL_CHECKS; tests/test_weights.py checks one batch)."
+    ),
+}
+
+
+# Two class-weight checks fit on real values without _enforce_estimator_tags_X
+# (uniform floats in [0, 1); make_blobs' values, negative ones too), which the
+# token classifier refuses as tokens, so they fail before training.
+# scikit-learn's precedent for a check whose data does not fit the estimator
+# is the entry "check is not applicable." (Normalizer, RadiusNeighborsTransformer
+# and others, PER_ESTIMATOR_XFAIL_CHECKS).  tests/test_weights.py runs the same
+# assertions on tokens.
+_NOT_TOKENS = {
+    "check_classifiers_one_label_sample_weights": (
+        "check is not applicable: it fits on floats in [0, 1), which are not "
+        "tokens (tests/test_weights.py asserts the same on tokens)."
+    ),
+    "check_class_weight_classifiers": (
+        "check is not applicable: it fits on make_blobs' real values, which are "
+        "not tokens (tests/test_weights.py asserts the same on tokens)."
+    ),
+}
+
+
+def _expected_failed_checks(estimator):
+    if isinstance(estimator, TokenLSTMClassifier):
+        return {**_WEIGHTS_NOT_REPEATS, **_NOT_TOKENS}
+    if isinstance(estimator, (LSTMClassifier, LSTMRegressor)):
+        return _WEIGHTS_NOT_REPEATS
+    return {}
+
+
 _checks = parametrize_with_checks(
     [
         OneHotSequenceTransformer(),
@@ -96,7 +161,8 @@ _checks = parametrize_with_checks(
         TokenLSTMClassifier(**_BUDGET),
         LSTMFCNClassifier(**_FCN_BUDGET),
         LSTMFCNRegressor(**_FCN_REGRESSOR_BUDGET),
-    ]
+    ],
+    expected_failed_checks=_expected_failed_checks,
 )
 # scikit-learn before 1.9 hands pytest a generator of checks, which pytest 9.1
 # deprecates (an error under this project's warning filters); give it the list

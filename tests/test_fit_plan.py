@@ -15,10 +15,12 @@ from sklearn_echo._fit_plan import (
     plan_partial_fit,
 )
 from sklearn_echo._params import (
+    CLASSIFIER_PARAMETERS,
     LSTM_PARAMETERS,
     TOKEN_PARAMETERS,
     check_params,
 )
+from sklearn_echo._weights import RowWeights
 
 RULE = NoHoldOutRule(lr_factor=1.0, patience_steps=1000)
 
@@ -37,8 +39,8 @@ class _Targets:
     def stratify(self, y_encoded, n_valid):
         return None
 
-    def prior_loss(self, y_train):
-        return float(np.var(y_train))
+    def prior_loss(self, y_train, weights=None):
+        return float(np.cov(y_train, aweights=weights, bias=True))
 
 
 def _params(**overrides):
@@ -79,6 +81,29 @@ def test_large_fits_hold_out_sorted_disjoint_rows_and_decay_the_rate():
     assert np.array_equal(again.valid_rows, plan.valid_rows)
 
 
+def test_rows_of_weight_zero_take_no_part_and_the_others_weigh_mean_one():
+    n_samples = EARLY_STOPPING_SAMPLES + 100
+    y = np.arange(n_samples) % 2
+    weights = np.where(np.arange(n_samples) % 101 == 0, 0.0, 1.0 + y)
+    plan = plan_fit(_params(), _Targets(), y, 0, RULE, RowWeights.of(weights))
+    kept = np.flatnonzero(weights)
+    # The hold-out is that of the kept rows alone, with the same seed.
+    alone = plan_fit(_params(), _Targets(), y[kept], 0, RULE)
+    assert np.array_equal(plan.train_rows, kept[alone.train_rows])
+    assert np.array_equal(plan.valid_rows, kept[alone.valid_rows])
+    for rows in (plan.train_rows, plan.valid_rows):
+        assert plan.weights[rows].mean() == pytest.approx(1.0)
+    assert plan.weights.dtype == np.float32
+    assert plan.prior_loss == pytest.approx(
+        np.cov(y[plan.train_rows], aweights=weights[plan.train_rows], bias=True)
+    )
+    # partial_fit: the kept rows, weighted.
+    epoch = plan_partial_fit(_params(), n_samples, RowWeights.of(weights))
+    assert np.array_equal(epoch.train_rows, kept)
+    assert epoch.weights[kept].mean() == pytest.approx(1.0)
+    assert epoch.batch_size == plan_partial_fit(_params(), len(kept)).batch_size
+
+
 def test_early_stopping_auto_skips_an_impossible_hold_out_and_true_refuses_it():
     y = np.arange(EARLY_STOPPING_SAMPLES) % 2
     targets = _Targets(problem="class 'a' has 1 sequence")
@@ -106,7 +131,11 @@ def test_checked_parameters_are_an_immutable_tuple_of_converted_values():
 
 @pytest.mark.parametrize("cls", [LSTMClassifier, LSTMRegressor, TokenLSTMClassifier])
 def test_every_constructor_parameter_but_random_state_is_in_the_table(cls):
-    table = TOKEN_PARAMETERS if cls is TokenLSTMClassifier else LSTM_PARAMETERS
+    table = {
+        LSTMClassifier: CLASSIFIER_PARAMETERS,
+        LSTMRegressor: LSTM_PARAMETERS,
+        TokenLSTMClassifier: TOKEN_PARAMETERS,
+    }[cls]
     assert cls()._parameter_table is table
     assert set(cls().get_params()) - set(table) == {"random_state"}
 
@@ -122,6 +151,7 @@ def test_every_constructor_parameter_but_random_state_is_in_the_table(cls):
         ("lr", 0.0, ValueError, "lr == 0.0, must be > 0.0"),
         ("optimizer", "adagrad", ValueError, "optimizer must be one of"),
         ("device", "tpu", ValueError, "device must"),
+        ("device", "xla", ValueError, "device must be 'auto', 'cpu', 'cuda', 'cuda:N'"),
         ("callbacks", "log", TypeError, "callbacks must be None or a list"),
     ],
 )

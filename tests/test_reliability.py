@@ -1055,7 +1055,7 @@ def test_model_trained_on_cuda_unpickles_and_predicts_on_a_cpu_only_machine(tmp_
 
 
 @requires_cuda
-@pytest.mark.parametrize("device", ["cuda", "cuda:0"])
+@pytest.mark.parametrize("device", ["cuda", "cuda:0", "auto"])
 @pytest.mark.parametrize("kind", ["lstm", "token", "pipeline"])
 def test_fit_and_predict_on_the_gpu_match_the_cpu(kind, device):
     params = {"hidden_size": 8, "max_epochs": 2}
