@@ -18,5 +18,5 @@ python3 -c "import torch, skorch, sklearn; print('torch', torch.__version__, 'sk
 # fits included.
 python3 -m pytest -q -p no:cacheprovider -W ignore::DeprecationWarning \
     -k "cuda or gpu" -rs tests/test_reliability.py tests/test_serving.py \
-    tests/test_weights.py
+    tests/test_weights.py tests/test_fcn.py
 python3 benchmarks/bench_learning.py echo --config tutorial --seeds ${SEEDS:-3} --device cuda --threads 4

@@ -19,7 +19,12 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from sklearn_echo._module import init_chrono, init_forget_bias, last_states
+from sklearn_echo._module import (
+    float64_device,
+    init_chrono,
+    init_forget_bias,
+    last_states,
+)
 from sklearn_echo._validation import check_allocation
 
 
@@ -224,21 +229,28 @@ class _Float64Weights:
     """Float64 copies of an LSTMFCNModule's weights, for one prediction call."""
 
     def __init__(self, module):
-        self.lstm = copy.deepcopy(module.lstm).to(torch.float64).eval()
+        # MPS has no float64: the copies of a model there live on the CPU.
+        device = float64_device(module.head.weight.device)
+
+        def f64(tensor):
+            return tensor.detach().to(dtype=torch.float64, device=device)
+
+        self.lstm = copy.deepcopy(module.lstm).to(device=device, dtype=torch.float64)
+        self.lstm.eval()
         self.training = False
-        self.convs = [(_f64(conv.weight), _f64(conv.bias)) for conv in module.convs]
+        self.convs = [(f64(conv.weight), f64(conv.bias)) for conv in module.convs]
         self.norms = [
             (
-                _f64(norm.running_mean),
-                _f64(norm.running_var),
-                _f64(norm.weight),
-                _f64(norm.bias),
+                f64(norm.running_mean),
+                f64(norm.running_var),
+                f64(norm.weight),
+                f64(norm.bias),
                 norm.eps,
             )
             for norm in module.norms
         ]
-        self.head_weight = _f64(module.head.weight)
-        self.head_bias = _f64(module.head.bias)
+        self.head_weight = f64(module.head.weight)
+        self.head_bias = f64(module.head.bias)
 
     def conv(self, i, x):
         weight, bias = self.convs[i]
@@ -293,10 +305,6 @@ def _outputs(layers, X, lengths):
         pooled = h.sum(dim=2) / count[:, None]
     features = torch.cat([layers.branch_dropout(lstm_state), pooled], dim=1)
     return layers.head(features)
-
-
-def _f64(tensor):
-    return tensor.detach().to(torch.float64)
 
 
 def _same_padding(x, kernel):

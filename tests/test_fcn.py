@@ -231,6 +231,18 @@ def test_threads_share_a_fitted_model(rng):
         np.testing.assert_array_equal(result, expected)
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("device", ["cuda", "auto"])
+def test_cuda_fit_predicts_each_row_as_alone(device, rng):
+    X, y = _waves(30, 20, rng)
+    X = _ragged(X, rng)
+    clf = LSTMFCNClassifier(device=device, **SMALL).fit(X, y)
+    assert clf.device_.startswith("cuda")
+    proba = clf.predict_proba(X)
+    alone = np.vstack([clf.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(proba, alone, rtol=0, atol=1e-12)
+
+
 @pytest.mark.parametrize("cls", [LSTMFCNClassifier, LSTMFCNRegressor])
 def test_model_files_round_trip(cls, rng, tmp_path):
     X, y = _waves(20, 10, rng)
