@@ -50,8 +50,9 @@ class LSTMFCNModule(nn.Module):
         The LSTM's gate-bias initialisation, as in ``LSTMModule``.
     t_max : int, default=50
         The longest time scale of ``forget_bias='chrono'``.
-    filters : tuple of int, default=(128, 256, 128)
-        The number of filters of each convolution block.
+    filters : tuple of int, default=(64, 128, 64)
+        The number of filters of each convolution block (the estimators'
+        default; Karim et al. use 128, 256 and 128).
     kernel_sizes : tuple of int, default=(8, 5, 3)
         The kernel size of each convolution block (``padding='same'``).
     """
@@ -66,7 +67,7 @@ class LSTMFCNModule(nn.Module):
         bidirectional=False,
         forget_bias="chrono",
         t_max=50,
-        filters=(128, 256, 128),
+        filters=(64, 128, 64),
         kernel_sizes=(8, 5, 3),
     ):
         super().__init__()
