@@ -1,7 +1,7 @@
 """
-==========================================
+===========================================
 Recorded series: the LSTM-FCN and its peers
-==========================================
+===========================================
 
 :class:`~sklearn_echo.LSTMFCNClassifier` is the estimator for recorded series
 (sensor recordings, motion, audio features): a convolution branch and a small
