@@ -10,10 +10,12 @@ import pytest
 import sklearn
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.metrics import r2_score
+from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.metrics import make_scorer, r2_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.fixes import parse_version
 from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
@@ -484,24 +486,52 @@ def test_pipeline_routes_sample_weight_to_fit():
     _assert_same_model(pipe[-1], direct)
 
 
-def test_cross_validate_routes_weights_to_fit_and_score():
-    cv = KFold(2)
+# scikit-learn before 1.8 reads a Pipeline's default score request from the
+# Pipeline itself, not from its last step (scikit-learn #30937, fixed in 1.8 by
+# #31898), so a weighted scorer is the form that routes on every release this
+# package admits; the user guide says so.
+SKLEARN_ROUTES_PIPELINE_SCORE = parse_version(sklearn.__version__) >= parse_version(
+    "1.8"
+)
+
+
+def _weighted_cross_validate(pipe, scoring):
+    with sklearn.config_context(enable_metadata_routing=True):
+        return cross_validate(
+            pipe,
+            X_STEPS,
+            Y_REAL,
+            cv=KFold(2),
+            params={"sample_weight": W},
+            scoring=scoring,
+            return_estimator=True,
+            return_indices=True,
+        )
+
+
+def _routed_pipeline():
     with sklearn.config_context(enable_metadata_routing=True):
         reg = (
             LSTMRegressor(**FAST)
             .set_fit_request(sample_weight=True)
             .set_score_request(sample_weight=True)
         )
-        pipe = make_pipeline(SequenceScaler(), reg)
-        result = cross_validate(
-            pipe,
-            X_STEPS,
-            Y_REAL,
-            cv=cv,
-            params={"sample_weight": W},
-            return_estimator=True,
-            return_indices=True,
-        )
+        return make_pipeline(SequenceScaler(), reg)
+
+
+@pytest.mark.parametrize("scoring", ["weighted scorer", "estimator's score"])
+def test_cross_validate_routes_weights_to_fit_and_score(scoring):
+    pipe = _routed_pipeline()
+    if scoring == "weighted scorer":
+        with sklearn.config_context(enable_metadata_routing=True):
+            scorer = make_scorer(r2_score).set_score_request(sample_weight=True)
+    else:
+        scorer = None
+        if not SKLEARN_ROUTES_PIPELINE_SCORE:
+            with pytest.raises(UnsetMetadataPassedError, match="sample_weight"):
+                _weighted_cross_validate(pipe, scorer)
+            return
+    result = _weighted_cross_validate(pipe, scorer)
     for fitted, train, test, score in zip(
         result["estimator"],
         result["indices"]["train"],
