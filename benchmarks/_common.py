@@ -44,11 +44,13 @@ def parse_set(items):
     return params
 
 
-def step_budget_batches(order, lengths, batch_size, *, pooled):
+def step_budget_batches(
+    order, lengths, batch_size, *, pooled, pool_batches=ragged._POOL_BATCHES
+):
     """Training batches cut by steps, not sequences (a design not in the library).
 
     Like ``length_sorted_batches``, the order is sorted by length within
-    pools of ``_POOL_BATCHES * batch_size`` sequences; a batch then holds as
+    pools of ``pool_batches * batch_size`` sequences; a batch then holds as
     many sequences as fit in ``batch_size`` times the longest length of the
     data, each padded to the batch's longest (fairseq's ``max_tokens``).  On
     equal lengths that is ``batch_size`` sequences; a batch of short
@@ -57,7 +59,7 @@ def step_budget_batches(order, lengths, batch_size, *, pooled):
     if not pooled:
         return ragged.length_sorted_batches(order, lengths, batch_size, pooled=False)
     budget = batch_size * int(lengths.max())
-    pool = batch_size * ragged._POOL_BATCHES
+    pool = batch_size * pool_batches
     batches = []
     for chunk in np.split(order, range(pool, len(order), pool)):
         chunk = chunk[np.argsort(lengths[chunk], kind="stable")]

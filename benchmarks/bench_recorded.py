@@ -92,9 +92,9 @@ def _warm_up_mini_rocket():
     _mini_rocket(0).fit(rng.randn(4, 1, 16), np.array([0, 1, 0, 1]))
 
 
-def suite_classify(seeds, with_lstm):
+def suite_classify(seeds, with_lstm, datasets=None):
     _warm_up_mini_rocket()
-    for name in EQUAL + RAGGED:
+    for name in datasets or EQUAL + RAGGED:
         ragged = name in RAGGED
         X, y = _load(name, "train", equal_length=not ragged)
         X_test, y_test = _load(name, "test", equal_length=not ragged)
@@ -360,6 +360,12 @@ def main():
         action="store_true",
         help="also fit LSTMClassifier() in the classify suite",
     )
+    parser.add_argument(
+        "--datasets",
+        type=lambda text: text.split(","),
+        default=None,
+        help="comma-separated: the classify suite's data sets (default: all)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     print(
@@ -368,7 +374,7 @@ def main():
         flush=True,
     )
     if args.suite == "classify":
-        suite_classify(args.seeds, args.with_lstm)
+        suite_classify(args.seeds, args.with_lstm, args.datasets)
     elif args.suite == "length":
         suite_length(args.seeds)
     elif args.suite == "regress":

@@ -227,6 +227,7 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             batch_size=plan.batch_size,
             iterator_train=_BatchIterator,
             iterator_train__shuffle=True,
+            iterator_train__length_sorted=plan.length_sorted,
             **split,
             **self._targets.net_kwargs(),
             callbacks=training_callbacks(self._targets, params, plan),

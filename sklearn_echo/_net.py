@@ -27,7 +27,7 @@ from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
 from sklearn_echo._module import weighted_loss
-from sklearn_echo._ragged import RaggedSequences, length_sorted_batches
+from sklearn_echo._ragged import _POOL_BATCHES, RaggedSequences, length_sorted_batches
 
 # Events fired at every batch; the others fire once per epoch or per fit.
 _BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
@@ -45,11 +45,23 @@ class _BatchIterator:
     one batch is copied at a time.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, rows=None, weights=None):
+    def __init__(
+        self,
+        dataset,
+        batch_size,
+        shuffle=False,
+        rows=None,
+        weights=None,
+        length_sorted=True,
+    ):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.rows = rows
+        # Sequences of different lengths: whether a shuffled batch holds
+        # sequences of similar lengths (length_sorted_batches' pools) or is a
+        # random draw (the fit plan's length_sorted).
+        self.length_sorted = length_sorted
         # Each row's weight (the fit plan's), or None: batches then carry
         # their rows' weights (_WeightedBatch).
         self.weights = weights
@@ -94,7 +106,11 @@ class _BatchIterator:
         the batch's sequences all have the same length.
         """
         batches = length_sorted_batches(
-            order, X.lengths, self.batch_size, pooled=self.shuffle
+            order,
+            X.lengths,
+            self.batch_size,
+            pooled=self.shuffle,
+            pool_batches=_POOL_BATCHES if self.length_sorted else 1,
         )
         if self.shuffle:
             batches = [batches[i] for i in torch.randperm(len(batches)).tolist()]

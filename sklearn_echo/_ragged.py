@@ -152,17 +152,22 @@ def _sequence_list(values, lengths):
     return RaggedSequences(values, lengths).to_list()
 
 
-def length_sorted_batches(order, lengths, batch_size, *, pooled):
+def length_sorted_batches(
+    order, lengths, batch_size, *, pooled, pool_batches=_POOL_BATCHES
+):
     """Cut ``order`` into batches of sequences of similar lengths.
 
     With ``pooled=False`` (validation, prediction) the whole order is sorted
     by length.  With ``pooled=True`` (training) it is sorted within pools of
-    ``_POOL_BATCHES`` batches, so that a batch's sequences are still a random
-    draw from the data; the caller shuffles the batches.  The sort is stable,
-    so sequences of equal length keep the order given.
+    ``pool_batches`` batches, so that on a large training set a batch's
+    sequences are still a random draw from the data; the caller shuffles the
+    batches.  A training set of one pool or less is cut into the same
+    batches every epoch; ``pool_batches=1`` makes every batch a random draw,
+    sorted within itself.  The sort is stable, so sequences of equal length
+    keep the order given.
     """
     if pooled:
-        pool = batch_size * _POOL_BATCHES
+        pool = batch_size * pool_batches
         order = np.concatenate(
             [
                 chunk[np.argsort(lengths[chunk], kind="stable")]

@@ -208,3 +208,21 @@ def test_bench_weights_runs_and_summarises_both_fits():
     assert "mean ± sd over 2 seeds:" in out
     assert out.count("class_weight=balanced recall0") == 1
     assert out.count("class_weight=None     recall0") == 1
+
+
+def test_bench_check_estimator_counts_fits_and_restores_fit():
+    # The baseline's run only: the package's estimators with their defaults
+    # take minutes (benchmarks/results/check_estimator_defaults.log).
+    from sklearn.neural_network import MLPRegressor
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_check_estimator", BENCHMARKS / "bench_check_estimator.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    original_fit = MLPRegressor.fit
+    seconds, fits, failed = module.timed_check(MLPRegressor)
+    assert MLPRegressor.fit is original_fit
+    assert failed == []
+    assert fits["fits"] > 20 and fits["epochs"] > fits["fits"]
+    assert seconds > 0

@@ -5,9 +5,10 @@ import threading
 import numpy as np
 import pytest
 import torch
+from skorch.callbacks import Callback
 from torch import nn
 
-from sklearn_echo import LSTMFCNClassifier, LSTMFCNRegressor
+from sklearn_echo import LSTMClassifier, LSTMFCNClassifier, LSTMFCNRegressor
 from sklearn_echo._fcn_module import LSTMFCNModule
 from sklearn_echo.io import export_onnx, load, save
 
@@ -125,6 +126,49 @@ def test_ragged_lists_predict_as_each_sequence_alone(rng):
     proba = clf.predict_proba(X)
     alone = np.vstack([clf.predict_proba([x]) for x in X])
     np.testing.assert_allclose(proba, alone, rtol=0, atol=1e-12)
+
+
+class _TrainingBatches(Callback):
+    """Record each training batch's sequence lengths, per epoch."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.epochs = []
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.epochs.append([])
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training:
+            (steps, lengths), _ = batch
+            if lengths is None:  # a batch of one length
+                lengths = torch.full((len(steps),), steps.shape[1])
+            self.epochs[-1].append(tuple(sorted(lengths.tolist())))
+
+
+@pytest.mark.parametrize(
+    "cls, random_draws", [(LSTMFCNClassifier, True), (LSTMClassifier, False)]
+)
+def test_ragged_training_batches_are_random_draws_for_batch_norm(
+    rng, cls, random_draws
+):
+    # Length goes with the class here, as in PickupGestureWiimoteZ.  Sorted by
+    # length, 40 sequences (one pool) make the same 4 batches every epoch, each
+    # of one class's lengths, and batch norm would normalise the class away;
+    # the LSTM-FCN draws its batches at random instead.  The LSTM (no batch
+    # norm) keeps the length-sorted batches, which pad less.
+    y = np.arange(40) % 2
+    X = [rng.randn(5 + 20 * label + int(rng.randint(3))) for label in y]
+    batches = _TrainingBatches()
+    params = SMALL if cls is LSTMFCNClassifier else {"max_epochs": 4, "random_state": 0}
+    cls(batch_size=10, callbacks=[("batches", batches)], **params).fit(X, y)
+    members = [sorted(epoch) for epoch in batches.epochs]
+    # Lengths 5-7 are class 0, 25-27 class 1: a batch mixes both or not.
+    mixed = [any(b[0] < 10 < b[-1] for b in epoch) for epoch in batches.epochs]
+    if random_draws:
+        assert all(mixed)
+        assert members[0] != members[1]
+    else:
+        assert not any(mixed)
 
 
 def test_the_same_seed_gives_the_same_model(rng):

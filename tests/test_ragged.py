@@ -24,6 +24,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
+import sklearn_echo._ragged as ragged_module
 from sklearn_echo import (
     LSTMClassifier,
     LSTMRegressor,
@@ -1102,6 +1103,35 @@ def test_length_sorted_batches_hold_every_sequence_once_in_similar_lengths():
     # lengths, where a random batch spans most of 1..99.
     spans = [np.ptp(lengths[batch]) for batch in batches]
     assert np.median(spans) <= 3
+
+
+def test_pools_of_one_batch_make_every_batch_a_random_draw():
+    lengths = np.random.RandomState(0).randint(1, 100, size=1000)
+    order = np.random.RandomState(1).permutation(1000)
+    batches = length_sorted_batches(order, lengths, 10, pooled=True, pool_batches=1)
+    # Each batch is the next 10 of the shuffled order, sorted within itself.
+    for start, batch in zip(range(0, 1000, 10), batches, strict=True):
+        assert sorted(batch.tolist()) == sorted(order[start : start + 10].tolist())
+        assert np.all(np.diff(lengths[batch]) >= 0)
+
+
+def test_a_training_set_of_one_pool_is_cut_into_the_same_batches_every_epoch():
+    # Why the LSTM-FCN trains on random draws (FitRecipe.length_sorted): in
+    # one pool, sorting by length fixes each batch's members, whatever the
+    # shuffle.
+    lengths = np.random.RandomState(0).randint(1, 100, size=50)
+
+    def members(pool_batches, seed):
+        order = np.random.RandomState(seed).permutation(50)
+        batches = length_sorted_batches(
+            order, lengths, 10, pooled=True, pool_batches=pool_batches
+        )
+        return {frozenset(batch.tolist()) for batch in batches}
+
+    sorted_default = [members(ragged_module._POOL_BATCHES, seed) for seed in range(3)]
+    assert sorted_default[0] == sorted_default[1] == sorted_default[2]
+    drawn = [members(1, seed) for seed in range(3)]
+    assert drawn[0] != drawn[1] and drawn[1] != drawn[2]
 
 
 def test_a_list_is_read_as_sequences_by_a_model_fitted_on_different_lengths():
