@@ -44,9 +44,7 @@ def parse_set(items):
     return params
 
 
-def step_budget_batches(
-    order, lengths, batch_size, *, pooled, pool_batches=ragged._POOL_BATCHES
-):
+def step_budget_batches(order, lengths, batch_size, *, pooled, pool_batches=None):
     """Training batches cut by steps, not sequences (a design not in the library).
 
     Like ``length_sorted_batches``, the order is sorted by length within
@@ -59,7 +57,7 @@ def step_budget_batches(
     if not pooled:
         return ragged.length_sorted_batches(order, lengths, batch_size, pooled=False)
     budget = batch_size * int(lengths.max())
-    pool = batch_size * pool_batches
+    pool = batch_size * (ragged.POOL_BATCHES if pool_batches is None else pool_batches)
     batches = []
     for chunk in np.split(order, range(pool, len(order), pool)):
         chunk = chunk[np.argsort(lengths[chunk], kind="stable")]

@@ -14,7 +14,7 @@ Rows:
 - ``pipeline``: ``OneHotSequenceTransformer -> LSTMClassifier``;
 - ``token``: ``TokenLSTMClassifier``;
 - ``pipeline, random batches``: the pipeline with the batches drawn at random
-  instead of by length (``_POOL_BATCHES = 1``): what padding each batch to
+  instead of by length (``POOL_BATCHES = 1``): what padding each batch to
   its longest sequence would cost without sorting by length;
 - ``pipeline, batches by steps``: the pipeline with its training batches cut
   by steps instead of sequences (``_common.step_budget_batches``: as many
@@ -100,7 +100,7 @@ def _time(function):
 
 def _estimator_rows(args, data):
     rows = []
-    pool = ragged._POOL_BATCHES
+    pool = ragged.POOL_BATCHES
     for name, kind, pool_batches, burn_in, by_steps in (
         ("pipeline", "pipeline", pool, 0, False),
         ("token", "token", pool, 0, False),
@@ -111,7 +111,7 @@ def _estimator_rows(args, data):
         times = {"fit": {}, "predict": {}}
         for _ in range(args.repeats):
             for shape, (X, y) in data.items():
-                ragged._POOL_BATCHES = pool_batches
+                ragged.POOL_BATCHES = pool_batches
                 try:
                     model = _model(kind, args.epochs, burn_in, args.hidden_size)
                     with batches_by_steps(by_steps):
@@ -120,7 +120,7 @@ def _estimator_rows(args, data):
                         fit = _time(lambda: model.fit(X, y))  # noqa: B023
                     predict = _time(lambda: model.predict_proba(X))  # noqa: B023
                 finally:
-                    ragged._POOL_BATCHES = pool
+                    ragged.POOL_BATCHES = pool
                 times["fit"].setdefault(shape, []).append(fit)
                 times["predict"].setdefault(shape, []).append(predict)
         for what, per_shape in times.items():

@@ -27,7 +27,7 @@ from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
 from sklearn_echo._module import weighted_loss
-from sklearn_echo._ragged import _POOL_BATCHES, RaggedSequences, length_sorted_batches
+from sklearn_echo._ragged import RaggedSequences, length_sorted_batches
 
 # Events fired at every batch; the others fire once per epoch or per fit.
 _BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
@@ -110,7 +110,7 @@ class _BatchIterator:
             X.lengths,
             self.batch_size,
             pooled=self.shuffle,
-            pool_batches=_POOL_BATCHES if self.length_sorted else 1,
+            pool_batches=None if self.length_sorted else 1,
         )
         if self.shuffle:
             batches = [batches[i] for i in torch.randperm(len(batches)).tolist()]

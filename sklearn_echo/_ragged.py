@@ -26,7 +26,7 @@ from sklearn_echo._validation import check_tokens
 # were 1% of its steps), while a pool of 3,200 sequences still mixes every
 # length into one epoch in a random order.  torchtext's BucketIterator pools
 # 100 batches.
-_POOL_BATCHES = 50
+POOL_BATCHES = 50
 
 
 class RaggedSequences:
@@ -152,14 +152,13 @@ def _sequence_list(values, lengths):
     return RaggedSequences(values, lengths).to_list()
 
 
-def length_sorted_batches(
-    order, lengths, batch_size, *, pooled, pool_batches=_POOL_BATCHES
-):
+def length_sorted_batches(order, lengths, batch_size, *, pooled, pool_batches=None):
     """Cut ``order`` into batches of sequences of similar lengths.
 
     With ``pooled=False`` (validation, prediction) the whole order is sorted
     by length.  With ``pooled=True`` (training) it is sorted within pools of
-    ``pool_batches`` batches, so that on a large training set a batch's
+    ``pool_batches`` batches (None: :data:`POOL_BATCHES`, read at the call,
+    so that a benchmark may change it), so that on a large training set a batch's
     sequences are still a random draw from the data; the caller shuffles the
     batches.  A training set of one pool or less is cut into the same
     batches every epoch; ``pool_batches=1`` makes every batch a random draw,
@@ -167,7 +166,7 @@ def length_sorted_batches(
     keep the order given.
     """
     if pooled:
-        pool = batch_size * pool_batches
+        pool = batch_size * (POOL_BATCHES if pool_batches is None else pool_batches)
         order = np.concatenate(
             [
                 chunk[np.argsort(lengths[chunk], kind="stable")]

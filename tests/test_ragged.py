@@ -1115,6 +1115,17 @@ def test_pools_of_one_batch_make_every_batch_a_random_draw():
         assert np.all(np.diff(lengths[batch]) >= 0)
 
 
+def test_the_default_pool_is_read_at_each_call(monkeypatch):
+    # benchmarks/bench_variable_length.py sets POOL_BATCHES to 1 for its
+    # "random batches" row; the default must follow it.
+    lengths = np.random.RandomState(0).randint(1, 100, size=100)
+    order = np.random.RandomState(1).permutation(100)
+    monkeypatch.setattr(ragged_module, "POOL_BATCHES", 1)
+    default = length_sorted_batches(order, lengths, 10, pooled=True)
+    drawn = length_sorted_batches(order, lengths, 10, pooled=True, pool_batches=1)
+    assert [b.tolist() for b in default] == [b.tolist() for b in drawn]
+
+
 def test_a_training_set_of_one_pool_is_cut_into_the_same_batches_every_epoch():
     # Why the LSTM-FCN trains on random draws (FitRecipe.length_sorted): in
     # one pool, sorting by length fixes each batch's members, whatever the
@@ -1128,7 +1139,7 @@ def test_a_training_set_of_one_pool_is_cut_into_the_same_batches_every_epoch():
         )
         return {frozenset(batch.tolist()) for batch in batches}
 
-    sorted_default = [members(ragged_module._POOL_BATCHES, seed) for seed in range(3)]
+    sorted_default = [members(ragged_module.POOL_BATCHES, seed) for seed in range(3)]
     assert sorted_default[0] == sorted_default[1] == sorted_default[2]
     drawn = [members(1, seed) for seed in range(3)]
     assert drawn[0] != drawn[1] and drawn[1] != drawn[2]
