@@ -175,7 +175,7 @@ ENTRIES = {
 """,
     "fcn_lr": """\
     lr : float or 'auto', default='auto'
-        The initial learning rate.  ``'auto'`` is ``0.003`` for batches of
+        The initial learning rate.  ``'auto'`` is ``0.006`` for batches of
         16 and scales with the square root of the batch size.  :meth:`fit`
         decays it to zero over the epoch budget (cosine); with early
         stopping, the stopping rule also divides it by 5 after each epoch

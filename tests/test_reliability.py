@@ -754,9 +754,12 @@ def _check_result(obj, method, X, result):
     n_samples = _n_samples(X)
     if method in ("fit", "partial_fit"):
         assert result is obj
-        # Never a silent model of NaNs.
+        # Never a silent model of NaNs.  Several targets give one array of
+        # probabilities per target, each as wide as its classes.
         if hasattr(obj, "predict_proba"):
-            assert np.isfinite(obj.predict_proba(X)).all()
+            proba = obj.predict_proba(X)
+            for target in proba if isinstance(proba, list) else [proba]:
+                assert np.isfinite(target).all()
     elif method == "predict":
         assert result.shape == (n_samples,)
         assert np.isin(result, obj.classes_).all()
