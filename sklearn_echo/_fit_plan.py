@@ -92,13 +92,13 @@ LSTM_RECIPE = FitRecipe()
 # The LSTM-FCN estimators' recipe: batches of 16 sequences (up to 64 for
 # training sets of over 800), 6e-3 at batches of 16, about 600 steps with a
 # cosine decay, and the batch-norm statistics recomputed at the end.  Chosen
-# on tuning seeds 500-502 of ArrowHead and GunPoint, the rate doubled after
-# tuning seeds 500-509 of all six classification sets and 500-502 of two
+# on tuning seeds 500-502 of ArrowHead and GunPoint; the rate was doubled on
+# tuning seeds 500-509 of the six classification sets and 500-502 of two
 # regression sets (the user guide's "Recorded series" reports it on other
-# seeds).  Training batches of
-# sequences of different lengths are random draws: sorted by length, a small
-# training set is cut into the same batches every epoch, and where length
-# goes with the class, batch norm then normalises the class away
+# seeds).  Training batches of sequences of different lengths are random
+# draws: sorted by length, a small training set is cut into the same batches
+# every epoch, and where length goes with the class, batch norm then
+# normalises the class away
 # (PickupGestureWiimoteZ, tuning seeds 500-502: 0.47 sorted, 0.75 random).
 FCN_RECIPE = FitRecipe(
     batch=64,

@@ -157,8 +157,8 @@ def length_sorted_batches(order, lengths, batch_size, *, pooled, pool_batches=No
 
     With ``pooled=False`` (validation, prediction) the whole order is sorted
     by length.  With ``pooled=True`` (training) it is sorted within pools of
-    ``pool_batches`` batches (None: :data:`POOL_BATCHES`, read at the call,
-    so that a benchmark may change it), so that on a large training set a batch's
+    ``pool_batches`` batches (None: :data:`POOL_BATCHES`, read at each call,
+    where a benchmark may change it): on a large training set a batch's
     sequences are still a random draw from the data; the caller shuffles the
     batches.  A training set of one pool or less is cut into the same
     batches every epoch; ``pool_batches=1`` makes every batch a random draw,
