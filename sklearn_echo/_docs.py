@@ -13,7 +13,10 @@ stands in for a whole line, so nothing is spliced inside a sentence, and
 ``help()``, Sphinx and the doctests all read the filled docstring.
 """
 
+import math
 import re
+
+from sklearn_echo._fit_plan import FCN_CLASSIFIER_RECIPE, FCN_REGRESSOR_RECIPE
 
 ENTRIES = {
     "hidden_size": """\
@@ -161,26 +164,6 @@ ENTRIES = {
         ``filters``.  Each block pads its input with zeros so that its output
         has the input's length (``padding='same'``).
 """,
-    "fcn_max_epochs": """\
-    max_epochs : int or 'auto', default='auto'
-        The maximum number of passes over the training data in :meth:`fit`.
-        ``'auto'`` gives a budget of about 600 gradient steps (at least 20
-        epochs), over which the learning rate decays to zero (cosine).
-""",
-    "fcn_batch_size": """\
-    batch_size : int or 'auto', default='auto'
-        The number of sequences per gradient step.  ``'auto'`` is 16, and up
-        to 64 for training sets of over 800 sequences (so that an epoch has
-        about 50 steps).
-""",
-    "fcn_lr": """\
-    lr : float or 'auto', default='auto'
-        The initial learning rate.  ``'auto'`` is ``0.006`` for batches of
-        16 and scales with the square root of the batch size.  :meth:`fit`
-        decays it to zero over the epoch budget (cosine); with early
-        stopping, the stopping rule also divides it by 5 after each epoch
-        without improvement.  :meth:`partial_fit` keeps it constant.
-""",
     "fcn_clip_grad_norm": """\
     clip_grad_norm : float or None, default=None
         Rescale the gradient before each step so that its norm is at most
@@ -302,6 +285,55 @@ ENTRIES = {
 """,
 }
 
+
+# The LSTM-FCN entries that state a recipe's numbers: "{fcn}_max_epochs" and
+# so on, filled in from each estimator's recipe, so that the two never differ.
+_FCN_RECIPE_TEMPLATES = {
+    "max_epochs": """\
+    max_epochs : int or 'auto', default='auto'
+        The maximum number of passes over the training data in :meth:`fit`.
+        ``'auto'`` gives a budget of about {steps:,} gradient steps (at least
+        {min_epochs} epochs), over which the learning rate decays to zero
+        (cosine).
+""",
+    "batch_size": """\
+    batch_size : int or 'auto', default='auto'
+        The number of sequences per gradient step.  ``'auto'`` is {batch_min},
+        and up to {batch} for training sets of over {over} sequences (so that
+        an epoch has about {batch_steps} steps).
+""",
+    "lr": """\
+    lr : float or 'auto', default='auto'
+        The initial learning rate.  ``'auto'`` is ``{lr_min:.2g}`` for batches
+        of {batch_min} and scales with the square root of the batch size.
+        :meth:`fit` decays it to zero over the epoch budget (cosine); with
+        early stopping, the stopping rule also divides it by 5 after each
+        epoch without improvement.  :meth:`partial_fit` keeps it constant.
+""",
+}
+
+
+def _recipe_entries(prefix, recipe):
+    """Add the entries that state ``recipe``'s numbers; return their names."""
+    values = {
+        "steps": recipe.steps,
+        "min_epochs": recipe.min_epochs,
+        "batch": recipe.batch,
+        "batch_min": recipe.batch_min,
+        "batch_steps": recipe.batch_steps,
+        "over": recipe.batch_min * recipe.batch_steps,
+        "lr_min": recipe.lr * math.sqrt(recipe.batch_min / recipe.batch),
+    }
+    names = []
+    for name, template in _FCN_RECIPE_TEMPLATES.items():
+        names.append(f"{prefix}_{name}")
+        ENTRIES[names[-1]] = template.format(**values)
+    return names
+
+
+FCN_CLASSIFIER_RECIPE_ENTRIES = _recipe_entries("fcn_classifier", FCN_CLASSIFIER_RECIPE)
+FCN_REGRESSOR_RECIPE_ENTRIES = _recipe_entries("fcn_regressor", FCN_REGRESSOR_RECIPE)
+
 NETWORK_AND_TRAINING = [
     "hidden_size",
     "num_layers",
@@ -316,7 +348,7 @@ NETWORK_AND_TRAINING = [
     "optimizer",
     "weight_decay",
 ]
-FCN_NETWORK_AND_TRAINING = [
+FCN_NETWORK = [
     "fcn_hidden_size",
     "num_layers",
     "fcn_dropout",
@@ -324,13 +356,8 @@ FCN_NETWORK_AND_TRAINING = [
     "forget_bias",
     "filters",
     "kernel_sizes",
-    "fcn_max_epochs",
-    "fcn_batch_size",
-    "fcn_lr",
-    "fcn_clip_grad_norm",
-    "optimizer",
-    "weight_decay",
 ]
+FCN_OPTIMISER = ["fcn_clip_grad_norm", "optimizer", "weight_decay"]
 CLASSIFIER_TRAINING = [
     "classifier_tol",
     "classifier_n_iter_no_change",
@@ -361,8 +388,18 @@ GROUPS = {
     "random_state": ["random_state"],
     "classifier_parameters": [*NETWORK_AND_TRAINING, *CLASSIFIER_TRAINING],
     "regressor_parameters": [*NETWORK_AND_TRAINING, *REGRESSOR_TRAINING],
-    "fcn_classifier_parameters": [*FCN_NETWORK_AND_TRAINING, *CLASSIFIER_TRAINING],
-    "fcn_regressor_parameters": [*FCN_NETWORK_AND_TRAINING, *REGRESSOR_TRAINING],
+    "fcn_classifier_parameters": [
+        *FCN_NETWORK,
+        *FCN_CLASSIFIER_RECIPE_ENTRIES,
+        *FCN_OPTIMISER,
+        *CLASSIFIER_TRAINING,
+    ],
+    "fcn_regressor_parameters": [
+        *FCN_NETWORK,
+        *FCN_REGRESSOR_RECIPE_ENTRIES,
+        *FCN_OPTIMISER,
+        *REGRESSOR_TRAINING,
+    ],
 }
 
 _PLACEHOLDER = re.compile(r"^    \{(\w+)\}$", re.M)

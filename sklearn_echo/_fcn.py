@@ -4,22 +4,23 @@ What the LSTM-FCN changes in the LSTM estimators: the torch module
 (:class:`~sklearn_echo._fcn_module.LSTMFCNModule`, a convolution branch
 beside a small LSTM), its parameters (``filters`` and ``kernel_sizes``; no
 ``burn_in``) and the training recipe that the ``'auto'`` values stand for
-(:data:`~sklearn_echo._fit_plan.FCN_RECIPE`).  Everything else (input forms,
-targets, stopping rule, prediction, ``partial_fit``, ``warm_start``) is the
-LSTM estimators', through the hooks of
+(:data:`~sklearn_echo._fit_plan.FCN_CLASSIFIER_RECIPE` and
+:data:`~sklearn_echo._fit_plan.FCN_REGRESSOR_RECIPE`).  Everything else
+(input forms, targets, stopping rule, prediction, ``partial_fit``,
+``warm_start``) is the LSTM estimators', through the hooks of
 :class:`~sklearn_echo._base.BaseLSTMEstimator`.
 """
 
 from sklearn_echo._classifier import LSTMClassifier
 from sklearn_echo._docs import fill_shared_parameters
 from sklearn_echo._fcn_module import LSTMFCNModule, check_fcn_size
-from sklearn_echo._fit_plan import FCN_RECIPE
+from sklearn_echo._fit_plan import FCN_CLASSIFIER_RECIPE, FCN_REGRESSOR_RECIPE
 from sklearn_echo._params import FCN_CLASSIFIER_PARAMETERS, FCN_PARAMETERS
 from sklearn_echo._regressor import LSTMRegressor
 
 
 class _LSTMFCNMixin:
-    """The LSTM-FCN's module, parameters and recipe; left of an LSTM estimator."""
+    """The LSTM-FCN's module and parameters; left of an LSTM estimator."""
 
     _module_class = LSTMFCNModule
     _architecture = (
@@ -29,7 +30,6 @@ class _LSTMFCNMixin:
         "filters",
         "kernel_sizes",
     )
-    _recipe = FCN_RECIPE
     _parameter_table = FCN_PARAMETERS
 
     def __init__(
@@ -218,11 +218,11 @@ class LSTMFCNClassifier(_LSTMFCNMixin, LSTMClassifier):
       (each channel read as one step of ``length`` features), which cannot
       take sequences of different lengths;
     - 64/128/64 filters instead of 128/256/128: about a third of the cost;
-    - a budget of about 600 gradient steps with a cosine decay of the
-      learning rate, and the batch-norm statistics recomputed on the
-      training data at the end, instead of 2,000 epochs with the learning
-      rate divided on plateaus: a fit of a UCR set takes under a minute on
-      one thread.
+    - a budget of about 1,200 gradient steps (batches of 8 on small
+      training sets) with a cosine decay of the learning rate, and the
+      batch-norm statistics recomputed on the training data at the end,
+      instead of 2,000 epochs with the learning rate divided on plateaus: a
+      fit of a UCR set takes under a minute on one thread.
 
     The probabilities of a sequence do not depend on the other sequences in
     the call, nor on its place among them, to within 1e-12 on any CPU:
@@ -242,6 +242,7 @@ class LSTMFCNClassifier(_LSTMFCNMixin, LSTMClassifier):
     True
     """
 
+    _recipe = FCN_CLASSIFIER_RECIPE
     _parameter_table = FCN_CLASSIFIER_PARAMETERS
 
     def __init__(
@@ -375,3 +376,5 @@ class LSTMFCNRegressor(_LSTMFCNMixin, LSTMRegressor):
     >>> reg.score(X[60:], freq[60:]) > 0.5
     True
     """
+
+    _recipe = FCN_REGRESSOR_RECIPE
