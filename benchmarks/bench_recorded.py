@@ -26,10 +26,11 @@ Suites:
   same module, recipe and batches, written out by hand) on GunPoint: the
   cost of an epoch, and the accuracy of each.
 
-The recipe (``sklearn_echo._fit_plan.FCN_RECIPE``) was chosen on seeds
-500-502 of ArrowHead and GunPoint, and its rate on seeds 500-509 of the six
+The recipes (``FCN_CLASSIFIER_RECIPE`` and ``FCN_REGRESSOR_RECIPE`` in
+``sklearn_echo._fit_plan``) were chosen on seeds 500-502 of ArrowHead and
+GunPoint, and their rate, batch and budget on seeds 500-509 of the six
 classification sets; the report runs on seeds never used for that (the user
-guide gives ``17000:17010``).
+guide gives ``18000:18010``).
 """
 
 import argparse
