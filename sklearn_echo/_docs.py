@@ -159,12 +159,10 @@ ENTRIES = {
         times as much on a CPU.
 """,
     "kernel_sizes": """\
-    kernel_sizes : tuple of int, default=(16, 10, 6)
+    kernel_sizes : tuple of int, default=(8, 5, 3)
         The kernel size of each convolution block, one per entry of
         ``filters``.  Each block pads its input with zeros so that its output
-        has the input's length (``padding='same'``).  Karim et al. use
-        ``(8, 5, 3)``; twice that sees shapes twice as long, for about twice
-        the cost.
+        has the input's length (``padding='same'``).
 """,
     "fcn_clip_grad_norm": """\
     clip_grad_norm : float or None, default=None

@@ -53,7 +53,7 @@ class LSTMFCNModule(nn.Module):
     filters : tuple of int, default=(64, 128, 64)
         The number of filters of each convolution block (the estimators'
         default; Karim et al. use 128, 256 and 128).
-    kernel_sizes : tuple of int, default=(16, 10, 6)
+    kernel_sizes : tuple of int, default=(8, 5, 3)
         The kernel size of each convolution block (``padding='same'``).
     """
 
@@ -68,7 +68,7 @@ class LSTMFCNModule(nn.Module):
         forget_bias="chrono",
         t_max=50,
         filters=(64, 128, 64),
-        kernel_sizes=(16, 10, 6),
+        kernel_sizes=(8, 5, 3),
     ):
         super().__init__()
         # Stored for LSTMModule's interface (prediction, io): no tokens, no
