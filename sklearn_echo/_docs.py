@@ -318,7 +318,7 @@ _FCN_RECIPE_TEMPLATES = {
 
 
 def _recipe_entries(prefix, recipe):
-    """Add the entries that state ``recipe``'s numbers; return their names."""
+    """Return the entries that state ``recipe``'s numbers, by name."""
     values = {
         "steps": recipe.steps,
         "min_epochs": recipe.min_epochs,
@@ -328,15 +328,16 @@ def _recipe_entries(prefix, recipe):
         "over": recipe.batch_min * recipe.batch_steps,
         "lr_min": recipe.lr * math.sqrt(recipe.batch_min / recipe.batch),
     }
-    names = []
-    for name, template in _FCN_RECIPE_TEMPLATES.items():
-        names.append(f"{prefix}_{name}")
-        ENTRIES[names[-1]] = template.format(**values)
-    return names
+    return {
+        f"{prefix}_{name}": template.format(**values)
+        for name, template in _FCN_RECIPE_TEMPLATES.items()
+    }
 
 
 FCN_CLASSIFIER_RECIPE_ENTRIES = _recipe_entries("fcn_classifier", FCN_CLASSIFIER_RECIPE)
 FCN_REGRESSOR_RECIPE_ENTRIES = _recipe_entries("fcn_regressor", FCN_REGRESSOR_RECIPE)
+ENTRIES.update(FCN_CLASSIFIER_RECIPE_ENTRIES)
+ENTRIES.update(FCN_REGRESSOR_RECIPE_ENTRIES)
 
 NETWORK_AND_TRAINING = [
     "hidden_size",
