@@ -105,6 +105,8 @@ class _LSTMFCNMixin:
             "t_max": t_max,
             "filters": params.filters,
             "kernel_sizes": params.kernel_sizes,
+            # The pooling's length: the longest training sequence.
+            "pool_length": t_max,
         }
 
     def _check_network_size(self, params, input_size, n_outputs):

@@ -7,9 +7,13 @@ LSTM branch; their outputs are concatenated before a linear head.
 Sequences of different lengths arrive zero-padded to the longest of their
 batch with their ``lengths``.  Every convolution block's output is zeroed on
 the padded steps, batch normalisation takes its statistics over real steps
-only, and the pooling averages real steps only, so a sequence's outputs are
+only, and the pooling reads real steps only, so a sequence's outputs are
 those it gets alone: a convolution near a sequence's end sees zeros past it,
-as ``padding='same'`` gives a sequence of that length.
+as ``padding='same'`` gives a sequence of that length.  The pooling divides
+by ``pool_length`` (the estimators' longest training sequence) or by the
+sequence's own length where that is longer: a shorter sequence is averaged
+as if zero-padded to ``pool_length``, so that the pooled features carry its
+duration, as the padding of an equal-length copy of the data would.
 """
 
 import copy
@@ -55,6 +59,13 @@ class LSTMFCNModule(nn.Module):
         default; Karim et al. use 128, 256 and 128).
     kernel_sizes : tuple of int, default=(8, 5, 3)
         The kernel size of each convolution block (``padding='same'``).
+    pool_length : int or None, default=None
+        The number of steps the pooling averages over: a sequence shorter
+        than this is averaged as if its last block's output went on in
+        zeros to ``pool_length`` steps, a longer one over its own steps.
+        None averages every sequence over its own steps.  The estimators
+        set it to the longest training sequence.  It is kept as the buffer
+        ``pool_length`` (0 for None), so it travels with the weights.
     """
 
     def __init__(
@@ -69,6 +80,7 @@ class LSTMFCNModule(nn.Module):
         t_max=50,
         filters=(64, 128, 64),
         kernel_sizes=(8, 5, 3),
+        pool_length=None,
     ):
         super().__init__()
         # Stored for LSTMModule's interface (prediction, io): no tokens, no
@@ -96,6 +108,9 @@ class LSTMFCNModule(nn.Module):
             channels = width
         self.convs = nn.ModuleList(convs)
         self.norms = nn.ModuleList(norms)
+        # A buffer, not an attribute: it is part of what a fit learns, and a
+        # warm start or partial_fit keeps the first fit's (load_state_dict).
+        self.register_buffer("pool_length", torch.tensor(float(pool_length or 0)))
         for conv in self.convs:
             # He (Kaiming) uniform, as the reference code's he_uniform.
             nn.init.kaiming_uniform_(conv.weight, nonlinearity="relu")
@@ -198,6 +213,7 @@ class _OwnWeights:
         self.module = module
         self.lstm = module.lstm
         self.training = module.training
+        self.pool_length = module.pool_length
 
     def conv(self, i, x):
         conv = self.module.convs[i]
@@ -252,6 +268,7 @@ class _Float64Weights:
         ]
         self.head_weight = f64(module.head.weight)
         self.head_bias = f64(module.head.bias)
+        self.pool_length = f64(module.pool_length)
 
     def conv(self, i, x):
         weight, bias = self.convs[i]
@@ -300,10 +317,13 @@ def _outputs(layers, X, lengths):
         h = functional.relu(layers.norm(i, layers.conv(i, h), mask, count))
         if mask is not None:
             h = h * mask
+    # The average over max(own length, pool_length) steps; where the own
+    # length is the larger, the divisor is exactly the mean's.
     if mask is None:
-        pooled = h.mean(dim=2)
+        length = h.new_tensor(float(X.shape[1]))
+        pooled = h.mean(dim=2) * (length / torch.maximum(length, layers.pool_length))
     else:
-        pooled = h.sum(dim=2) / count[:, None]
+        pooled = h.sum(dim=2) / torch.maximum(count, layers.pool_length)[:, None]
     features = torch.cat([layers.branch_dropout(lstm_state), pooled], dim=1)
     return layers.head(features)
 

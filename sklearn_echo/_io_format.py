@@ -875,6 +875,14 @@ def _load_module_state(net, state, where):
                 f"{list(tensor.shape)} disagrees with the parameters, which make "
                 f"it {_dtype_name(want)} of shape {list(want.shape)}"
             )
+    if "pool_length" in state:
+        # A length in steps (0: each sequence's own), not a learnt weight.
+        length = float(state["pool_length"])
+        if not (math.isfinite(length) and length >= 0 and length.is_integer()):
+            raise BadFileError(
+                f"{where}.module_.pool_length: must be a whole number of steps "
+                f">= 0, got {length}"
+            )
     net.module_.load_state_dict(state)
 
 

@@ -1,6 +1,8 @@
 """LSTMFCNClassifier and LSTMFCNRegressor, and the module behind them."""
 
+import copy
 import threading
+import zipfile
 
 import numpy as np
 import pytest
@@ -52,6 +54,45 @@ def test_padding_never_reaches_an_output_in_training_or_prediction(bidirectional
     for i, length in enumerate(lengths):
         alone = predict(X[i : i + 1, :length])
         torch.testing.assert_close(batch[i : i + 1], alone, rtol=0, atol=1e-12)
+
+
+def _without_pool_length(module, scale=1.0):
+    """A copy of ``module`` that averages each sequence over its own steps.
+
+    Its head's weights on the pooled features are multiplied by ``scale``.
+    """
+    plain = copy.deepcopy(module)
+    plain.pool_length.zero_()
+    lstm_width = module.lstm.hidden_size
+    with torch.no_grad():
+        plain.head.weight[:, lstm_width:] *= scale
+    return plain
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_pooling_is_over_the_pool_length_or_the_own_length(training):
+    torch.manual_seed(0)
+    module = LSTMFCNModule(2, 3, filters=(5, 4), kernel_sizes=(3, 2), pool_length=9)
+    module.dropout.p = 0.0
+    module.train(training)
+    X = torch.randn(3, 12, 2)
+    # A sequence of pool_length steps or more: the average over its own
+    # steps, to the bit (so an equal-length fit is what it was before).
+    for length in (9, 12):
+        plain = _without_pool_length(module)
+        assert torch.equal(module(X[:, :length]), plain(X[:, :length]))
+        lengths = torch.tensor([length] * 3)
+        assert torch.equal(module(X, lengths), plain(X, lengths))
+    # A shorter one: as if its last block went on in zeros to 9 steps, which
+    # scales the pooled features by 4 / 9, array or list.
+    short = _without_pool_length(module, scale=4 / 9)
+    torch.testing.assert_close(module(X[:, :4]), short(X[:, :4]))
+    lengths = torch.tensor([4, 4, 4])
+    torch.testing.assert_close(module(X, lengths), short(X, lengths))
+    # The float64 prediction does the same.
+    torch.testing.assert_close(
+        module.predict_float64(X[:, :4]), short.predict_float64(X[:, :4])
+    )
 
 
 def test_same_padding_is_torchs():
@@ -126,6 +167,30 @@ def test_ragged_lists_predict_as_each_sequence_alone(rng):
     proba = clf.predict_proba(X)
     alone = np.vstack([clf.predict_proba([x]) for x in X])
     np.testing.assert_allclose(proba, alone, rtol=0, atol=1e-12)
+
+
+def test_pool_length_is_the_longest_training_sequence_and_a_warm_start_keeps_it(
+    rng,
+):
+    X, y = _waves(24, 20, rng)
+    X = [x[: 6 + i % 9] for i, x in enumerate(X)]  # 6 to 14 steps
+    clf = LSTMFCNClassifier(warm_start=True, **SMALL).fit(X, y)
+    assert float(clf.net_.module_.pool_length) == 14
+    # Longer sequences later: the head learnt on the first fit's pooling.
+    longer = [np.tile(x, 2) for x in X]
+    clf.fit(longer, y)
+    assert float(clf.net_.module_.pool_length) == 14
+    clf.partial_fit(longer, y)
+    assert float(clf.net_.module_.pool_length) == 14
+    # A new fit learns it again.
+    clf.set_params(warm_start=False).fit(longer, y)
+    assert float(clf.net_.module_.pool_length) == 28
+    # A row of weight zero does not train, and does not count.
+    X[0] = np.tile(X[0], 5)  # 30 steps
+    weights = np.ones(len(X))
+    weights[0] = 0
+    clf = LSTMFCNClassifier(**SMALL).fit(X, y, sample_weight=weights)
+    assert float(clf.net_.module_.pool_length) == 14
 
 
 class _TrainingBatches(Callback):
@@ -312,6 +377,27 @@ def test_model_files_round_trip(cls, rng, tmp_path):
     loaded = load(tmp_path / "m.zip")
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     assert loaded.get_params() == model.get_params()
+
+
+@pytest.mark.parametrize("value", [-1.0, 2.5, np.nan])
+def test_a_model_file_with_a_bad_pool_length_is_refused(rng, tmp_path, value):
+    from safetensors.numpy import load as load_tensors
+    from safetensors.numpy import save as save_tensors
+
+    X, y = _waves(20, 10, rng)
+    save(LSTMFCNClassifier(**SMALL).fit(X, y), tmp_path / "m.zip")
+    with zipfile.ZipFile(tmp_path / "m.zip") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    tensors = load_tensors(members["tensors.safetensors"])
+    (key,) = [k for k in tensors if k.endswith("pool_length")]
+    assert tensors[key] == 10
+    tensors[key] = np.array(value, np.float32)
+    members["tensors.safetensors"] = save_tensors(tensors)
+    with zipfile.ZipFile(tmp_path / "bad.zip", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match="pool_length: must be a whole number"):
+        load(tmp_path / "bad.zip")
 
 
 def test_onnx_export_refuses_the_lstm_fcn_by_name(rng, tmp_path):
