@@ -147,8 +147,12 @@ class LSTMFCNClassifier(_LSTMFCNMixin, LSTMClassifier):
     prediction.  Sequences of different lengths are padded within each batch,
     and the padding never changes a prediction: every convolution block's
     output is zeroed on padded steps, batch normalisation takes its
-    statistics over real steps only and the average is over real steps
-    only, so each sequence gets the outputs it gets alone.
+    statistics over real steps only and the average reads real steps only,
+    so each sequence gets the outputs it gets alone.  The average divides by
+    the longest training sequence's length (or a sequence's own, where that
+    is longer), so that a shorter sequence's duration reaches the head, as
+    the padding of an equal-length copy of the data would tell it; on data
+    of one length it is the plain average.
 
     Parameters
     ----------
@@ -309,7 +313,9 @@ class LSTMFCNRegressor(_LSTMFCNMixin, LSTMRegressor):
     small LSTM side by side) with a linear head that gives one value per
     target, trained with the squared error on standardised targets, as
     :class:`LSTMRegressor`.  Sequences of different lengths go in a list,
-    and their padding never changes a prediction.
+    and their padding never changes a prediction; the average over time
+    divides by the longest training sequence's length, as in
+    :class:`LSTMFCNClassifier`.
 
     Parameters
     ----------
