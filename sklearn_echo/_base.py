@@ -117,11 +117,12 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
     _architecture = ("hidden_size", "num_layers", "bidirectional")
     _recipe = LSTM_RECIPE
 
-    def _module_kwargs(self, params, *, input_size, n_outputs, t_max, lookup):
+    def _module_kwargs(self, params, *, input_size, n_outputs, t_min, t_max, lookup):
         """Return the module's keyword arguments for ``params``.
 
-        ``t_max`` is the longest training sequence (chrono's time scale),
-        ``lookup`` how a token module reads its tokens (None: its choice).
+        ``t_min`` and ``t_max`` are the shortest and the longest training
+        sequence (``t_max`` is chrono's time scale), ``lookup`` how a token
+        module reads its tokens (None: its choice).
         """
         return {
             "input_size": input_size,
@@ -186,17 +187,19 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             return torch.random.fork_rng(devices=[device], device_type=device.type)
         return torch.random.fork_rng(devices=[])
 
-    def _build_net(self, params, plan, data, *, input_size, t_max, lookup=None):
+    def _build_net(self, params, plan, data, *, input_size, t_min, t_max, lookup=None):
         """Build and initialise the skorch net for ``plan`` on ``data`` (X, y).
 
-        ``t_max`` is the longest training sequence (chrono's time scale);
-        ``lookup`` how a token module reads tokens (``LSTMModule``'s).
+        ``t_min`` and ``t_max`` are the shortest and the longest training
+        sequence (see :meth:`_module_kwargs`); ``lookup`` how a token module
+        reads tokens (``LSTMModule``'s).
         """
         n_outputs = self._targets.n_logits
         module_kwargs = self._module_kwargs(
             params,
             input_size=input_size,
             n_outputs=n_outputs,
+            t_min=t_min,
             t_max=t_max,
             lookup=lookup,
         )
@@ -239,7 +242,7 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         )
         return net.initialize()
 
-    def _continue_net(self, params, plan, data, t_max):
+    def _continue_net(self, params, plan, data, t_min, t_max):
         """Rebuild the net with the current parameters, keeping what it learnt.
 
         The weights, the optimizer's state (when the optimizer class is
@@ -263,6 +266,7 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             plan,
             data,
             input_size=self.input_size_,
+            t_min=t_min,
             t_max=t_max,
             lookup=getattr(old.module_, "embedding", None) is not None,
         )
@@ -295,15 +299,18 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         """
         with self._fork_rng(params.device):
             torch.manual_seed(seed)
-            t_max = _longest(X, weights.kept)
+            t_min, t_max = _length_range(X, weights.kept)
             if continuing:
-                self.net_ = self._continue_net(params, plan, (X, y_encoded), t_max)
+                self.net_ = self._continue_net(
+                    params, plan, (X, y_encoded), t_min, t_max
+                )
             else:
                 self.net_ = self._build_net(
                     params,
                     plan,
                     (X, y_encoded),
                     input_size=self._input_form.input_size(self, X),
+                    t_min=t_min,
                     t_max=t_max,
                 )
                 mean_step = getattr(self.net_.module_, "mean_step", None)
@@ -547,12 +554,15 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
         return self.net_.module_.summary(getattr(self, "n_features_in_", None))
 
 
-def _longest(X, rows=None):
-    """Return the length of the longest sequence of validated ``X`` (of ``rows``)."""
+def _length_range(X, rows=None):
+    """Return the shortest and the longest sequence's length of validated ``X``.
+
+    Of ``rows`` only, if given.
+    """
     if isinstance(X, RaggedSequences):
         lengths = X.lengths if rows is None else X.lengths[rows]
-        return int(lengths.max())
-    return X.shape[1]
+        return int(lengths.min()), int(lengths.max())
+    return X.shape[1], X.shape[1]
 
 
 def _check_y_given(estimator, y):

@@ -92,7 +92,7 @@ class _LSTMFCNMixin:
             )
         return params
 
-    def _module_kwargs(self, params, *, input_size, n_outputs, t_max, lookup):
+    def _module_kwargs(self, params, *, input_size, n_outputs, t_min, t_max, lookup):
         # No tokens, so no lookup; no burn-in.
         return {
             "input_size": input_size,
@@ -105,8 +105,10 @@ class _LSTMFCNMixin:
             "t_max": t_max,
             "filters": params.filters,
             "kernel_sizes": params.kernel_sizes,
-            # The pooling's length: the longest training sequence.
-            "pool_length": t_max,
+            # Training sequences of different lengths: the pooling averages
+            # over the longest (the user guide's "Duration").  Of one
+            # length: over each sequence's own steps, whatever its length.
+            "pool_length": t_max if t_min < t_max else None,
         }
 
     def _check_network_size(self, params, input_size, n_outputs):
@@ -148,11 +150,12 @@ class LSTMFCNClassifier(_LSTMFCNMixin, LSTMClassifier):
     and the padding never changes a prediction: every convolution block's
     output is zeroed on padded steps, batch normalisation takes its
     statistics over real steps only and the average reads real steps only,
-    so each sequence gets the outputs it gets alone.  The average divides by
-    the longest training sequence's length (or a sequence's own, where that
-    is longer), so that a shorter sequence's duration reaches the head, as
-    the padding of an equal-length copy of the data would tell it; on data
-    of one length it is the plain average.
+    so each sequence gets the outputs it gets alone.  When the training
+    sequences differ in length, the average divides by the longest one's
+    length (or a sequence's own, where that is longer), so that a shorter
+    sequence's duration reaches the head, as the padding of an equal-length
+    copy of the data would tell it.  After training sequences of one length
+    it is the plain average.
 
     Parameters
     ----------
@@ -314,8 +317,8 @@ class LSTMFCNRegressor(_LSTMFCNMixin, LSTMRegressor):
     target, trained with the squared error on standardised targets, as
     :class:`LSTMRegressor`.  Sequences of different lengths go in a list,
     and their padding never changes a prediction; the average over time
-    divides by the longest training sequence's length, as in
-    :class:`LSTMFCNClassifier`.
+    divides by the longest training sequence's length when the training
+    sequences differ in length, as in :class:`LSTMFCNClassifier`.
 
     Parameters
     ----------

@@ -10,10 +10,11 @@ the padded steps, batch normalisation takes its statistics over real steps
 only, and the pooling reads real steps only, so a sequence's outputs are
 those it gets alone: a convolution near a sequence's end sees zeros past it,
 as ``padding='same'`` gives a sequence of that length.  The pooling divides
-by ``pool_length`` (the estimators' longest training sequence) or by the
-sequence's own length where that is longer: a shorter sequence is averaged
-as if zero-padded to ``pool_length``, so that the pooled features carry its
-duration, as the padding of an equal-length copy of the data would.
+by ``pool_length`` (the estimators' longest training sequence, when the
+training sequences differ in length) or by the sequence's own length where
+that is longer: a shorter sequence is averaged as if zero-padded to
+``pool_length``, so that the pooled features carry its duration, as the
+padding of an equal-length copy of the data would.
 """
 
 import copy
@@ -64,8 +65,10 @@ class LSTMFCNModule(nn.Module):
         than this is averaged as if its last block's output went on in
         zeros to ``pool_length`` steps, a longer one over its own steps.
         None averages every sequence over its own steps.  The estimators
-        set it to the longest training sequence.  It is kept as the buffer
-        ``pool_length`` (0 for None), so it travels with the weights.
+        set it to the longest training sequence when the training sequences
+        differ in length, and to None when they have one length.  It is
+        kept as the buffer ``pool_length`` (0 for None), so it travels with
+        the weights.
     """
 
     def __init__(

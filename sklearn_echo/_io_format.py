@@ -878,10 +878,10 @@ def _load_module_state(net, state, where):
     if "pool_length" in state:
         # A length in steps (0: each sequence's own), not a learnt weight.
         length = float(state["pool_length"])
-        if not (math.isfinite(length) and length >= 0 and length.is_integer()):
+        if not (0 <= length <= 2**24 and length.is_integer()):
             raise BadFileError(
                 f"{where}.module_.pool_length: must be a whole number of steps "
-                f">= 0, got {length}"
+                f"in [0, 2**24], got {length}"
             )
     net.module_.load_state_dict(state)
 

@@ -34,10 +34,15 @@ def _ragged(X, rng, low=3):
 
 
 @pytest.mark.invariance
+@pytest.mark.parametrize("pool_length", [None, 9])
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_padding_never_reaches_an_output_in_training_or_prediction(bidirectional):
+def test_padding_never_reaches_an_output_in_training_or_prediction(
+    bidirectional, pool_length
+):
     torch.manual_seed(0)
-    module = LSTMFCNModule(2, 3, filters=(5, 7, 4), bidirectional=bidirectional)
+    module = LSTMFCNModule(
+        2, 3, filters=(5, 7, 4), bidirectional=bidirectional, pool_length=pool_length
+    )
     lengths = torch.tensor([9, 4, 1, 6])
     X = torch.randn(4, 9, 2)
     garbage = X.clone()
@@ -167,6 +172,15 @@ def test_ragged_lists_predict_as_each_sequence_alone(rng):
     proba = clf.predict_proba(X)
     alone = np.vstack([clf.predict_proba([x]) for x in X])
     np.testing.assert_allclose(proba, alone, rtol=0, atol=1e-12)
+
+
+def test_sequences_of_one_length_train_without_a_pool_length(rng):
+    # An array, or a list of one length: each sequence, shorter ones
+    # predicted later too, is averaged over its own steps.
+    X, y = _waves(24, 16, rng)
+    for data in (X, list(X)):
+        clf = LSTMFCNClassifier(**SMALL).fit(data, y)
+        assert float(clf.net_.module_.pool_length) == 0
 
 
 def test_pool_length_is_the_longest_training_sequence_and_a_warm_start_keeps_it(
@@ -379,12 +393,13 @@ def test_model_files_round_trip(cls, rng, tmp_path):
     assert loaded.get_params() == model.get_params()
 
 
-@pytest.mark.parametrize("value", [-1.0, 2.5, np.nan])
+@pytest.mark.parametrize("value", [-1.0, 2.5, np.nan, np.inf, 2.0**25])
 def test_a_model_file_with_a_bad_pool_length_is_refused(rng, tmp_path, value):
     from safetensors.numpy import load as load_tensors
     from safetensors.numpy import save as save_tensors
 
     X, y = _waves(20, 10, rng)
+    X = [x[: 5 + i % 6] for i, x in enumerate(X)]  # 5 to 10 steps
     save(LSTMFCNClassifier(**SMALL).fit(X, y), tmp_path / "m.zip")
     with zipfile.ZipFile(tmp_path / "m.zip") as archive:
         members = {name: archive.read(name) for name in archive.namelist()}

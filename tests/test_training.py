@@ -367,7 +367,9 @@ def test_chrono_initialisation_spreads_time_scales_up_to_the_length(bidirectiona
     clf._targets = ClassTargets(np.array([0, 1]))
     plan = FitPlan(epochs=1, batch_size=4, lr=0.01)
     # t_max: the (longest) sequence length.
-    module = clf._build_net(params, plan, None, input_size=2, t_max=40).module_
+    module = clf._build_net(
+        params, plan, None, input_size=2, t_min=40, t_max=40
+    ).module_
     hidden = 50
     for name, bias in module.lstm.named_parameters():
         if name.startswith("bias_ih"):
