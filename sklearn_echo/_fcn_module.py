@@ -206,6 +206,11 @@ class LSTMFCNModule(nn.Module):
             "Non-trainable params: 0",
             f"Input shape: (None, {length}, {self.lstm.input_size})",
         ]
+        if self.pool_length > 0:
+            lines.append(
+                f"Average over time: over {int(self.pool_length):,} steps (the "
+                "longest training sequence) or a longer sequence's own"
+            )
         return "\n".join(lines)
 
 

@@ -181,6 +181,7 @@ def test_sequences_of_one_length_train_without_a_pool_length(rng):
     for data in (X, list(X)):
         clf = LSTMFCNClassifier(**SMALL).fit(data, y)
         assert float(clf.net_.module_.pool_length) == 0
+        assert "Average over time" not in clf.summary()
 
 
 def test_pool_length_is_the_longest_training_sequence_and_a_warm_start_keeps_it(
@@ -190,6 +191,7 @@ def test_pool_length_is_the_longest_training_sequence_and_a_warm_start_keeps_it(
     X = [x[: 6 + i % 9] for i, x in enumerate(X)]  # 6 to 14 steps
     clf = LSTMFCNClassifier(warm_start=True, **SMALL).fit(X, y)
     assert float(clf.net_.module_.pool_length) == 14
+    assert "Average over time: over 14 steps" in clf.summary()
     # Longer sequences later: the head learnt on the first fit's pooling.
     longer = [np.tile(x, 2) for x in X]
     clf.fit(longer, y)
