@@ -226,3 +226,62 @@ def test_bench_check_estimator_counts_fits_and_restores_fit():
     assert failed == []
     assert fits["fits"] > 20 and fits["epochs"] > fits["fits"]
     assert seconds > 0
+
+
+def _bench_stopping():
+    spec = importlib.util.spec_from_file_location(
+        "bench_stopping", BENCHMARKS / "bench_stopping.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return module
+
+
+def test_stopping_replay_counts_patience_after_the_plateau_and_perfect_runs():
+    bench = _bench_stopping()
+    # 100 sequences in batches of 4: 25 steps an epoch, so the patience of
+    # 1,000 steps is 40 epochs, and perfect:250 is 10 epochs at accuracy 1.
+    record = {
+        "n_train": 100,
+        "batch_size": 4,
+        "prior_loss": 1.0,
+        "tol": 1e-4,
+        # Five epochs on the plateau (above 0.9), a fall, then flat.
+        "train_loss": [0.99] * 5 + [0.5, 0.2] + [0.2] * 100,
+        "train_acc": [0.5] * 5 + [0.9, 1.0] + [1.0] * 100,
+    }
+    assert bench.default_patience(record) == 40
+    # Epoch 6 (index) is the last improvement; 40 epochs later it stops.
+    assert bench.stop_epoch(record, "default") == 6 + 40
+    assert bench.stop_epoch(record, "perfect:250") == 6 + 9
+    # The accuracy's last new best is at index 6 too.
+    assert bench.stop_epoch(record, "stalled:250") == 6 + 10
+    assert bench.stop_epoch(record, "cap:20") == 19
+    # No stop on the plateau, however long: only the budget ends it.
+    plateau = {**record, "train_loss": [0.95] * 80, "train_acc": [0.5] * 80}
+    assert bench.stop_epoch(plateau, "default") == 79
+
+
+@pytest.mark.slow
+def test_bench_stopping_replays_the_default_rule_and_times_the_checks(tmp_path):
+    # tol=0.05 makes the default rule stop within the budget, so the replay
+    # of a whole-budget trace is compared with a real stop.
+    out = _run(
+        "bench_stopping.py",
+        *("--tasks", "echo200", "--seeds", "0:1", "--verify"),
+        *("--set", "tol=0.05", "max_epochs=60"),
+    )
+    match = re.search(r"default fit n_iter_=(\d+), replayed (\d+): True", out)
+    assert match and int(match[1]) < 60
+    traces = tmp_path / "traces.jsonl"
+    out = _run(
+        "bench_stopping.py",
+        *("--tasks", "check", "--seeds", "0:1", "--set", "max_epochs=1"),
+        *("--traces", str(traces)),
+    )
+    assert re.search(r"default +\d+ fits: .*x MLPClassifier's", out)
+    assert len(traces.read_text().splitlines()) > 20
