@@ -21,10 +21,11 @@ stopping rules on the records:
 - ``cap:N``: the default rule within ``N`` epochs (``MLPClassifier``'s
   ``max_iter=200`` is ``cap:200``).
 
-Tasks: ``echo200`` (the book config: 200 training sequences of length 5 over
-10 values, one-hot, scored on 3,000 fresh ones), the equal-length recorded
-sets that aeon ships (``ItalyPowerDemand``, ``BasicMotions``, ``GunPoint``,
-``ArrowHead``; standard splits), and ``check``: the fits that
+Tasks: ``echoN`` (the book config: ``N`` training sequences of length 5
+over 10 values, one-hot, scored on 3,000 fresh ones; ``echo200``), the
+equal-length recorded sets that aeon ships (``ItalyPowerDemand``,
+``BasicMotions``, ``GunPoint``, ``ArrowHead``; standard splits), and
+``check``: the fits that
 ``check_estimator`` makes (no held-out data; their time only, beside
 ``MLPClassifier``'s ``check_estimator`` in the same run).
 
@@ -76,9 +77,9 @@ DEFAULT_RULES = [
 
 def _task_data(task, seed):
     """Return X, y, X_test, y_test of one task and seed."""
-    if task == "echo200":
+    if task.startswith("echo"):
         encoder = OneHotSequenceTransformer(n_features=10)
-        X, y = make_echo_sequences(200, 5, 10, random_state=seed)
+        X, y = make_echo_sequences(int(task[4:]), 5, 10, random_state=seed)
         X_test, y_test = make_echo_sequences(3000, 5, 10, random_state=10**6)
         return encoder.fit_transform(X), y, encoder.transform(X_test), y_test
     from bench_recorded import _load, _steps
