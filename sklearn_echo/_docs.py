@@ -260,6 +260,15 @@ ENTRIES = {
         at a constant learning rate: the training loss of an epoch of a few
         steps is too noisy to judge epochs one by one.
 """,
+    "fcn_n_iter_no_change": """\
+    n_iter_no_change : int or 'auto', default='auto'
+        See ``tol``.  ``'auto'`` is 2 epochs with early stopping (where each
+        epoch without improvement also divides the learning rate by 5), and
+        without it the whole epoch budget: the learning rate decays to zero
+        over the budget, and the training loss at a rate still high says
+        nothing of what the decay will reach, so the schedule runs to its
+        end.
+""",
     "regressor_early_stopping": """\
     early_stopping : bool or 'auto', default='auto'
         Whether to hold out ``validation_fraction`` of the training sequences
@@ -388,6 +397,16 @@ REGRESSOR_TRAINING = [
     "regressor_warm_start",
     "random_state",
 ]
+
+
+def _fcn_training(entries):
+    """Return the LSTM estimators' training entries as the LSTM-FCN's read."""
+    return [
+        "fcn_n_iter_no_change" if name.endswith("_n_iter_no_change") else name
+        for name in entries
+    ]
+
+
 # What a placeholder line stands for: entries, in the order of __init__.
 GROUPS = {
     "network_and_training": NETWORK_AND_TRAINING,
@@ -399,13 +418,13 @@ GROUPS = {
         *FCN_NETWORK,
         *FCN_CLASSIFIER_RECIPE_ENTRIES,
         *FCN_OPTIMISER,
-        *CLASSIFIER_TRAINING,
+        *_fcn_training(CLASSIFIER_TRAINING),
     ],
     "fcn_regressor_parameters": [
         *FCN_NETWORK,
         *FCN_REGRESSOR_RECIPE_ENTRIES,
         *FCN_OPTIMISER,
-        *REGRESSOR_TRAINING,
+        *_fcn_training(REGRESSOR_TRAINING),
     ],
 }
 

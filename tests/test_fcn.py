@@ -288,6 +288,26 @@ def test_fit_decays_the_rate_and_partial_fit_keeps_it(rng):
     )
 
 
+@pytest.mark.parametrize(
+    ("n_iter_no_change", "epochs"), [("auto", 6), (2, 3)], ids=["auto", "two"]
+)
+def test_without_a_hold_out_the_schedule_runs_to_its_end(n_iter_no_change, epochs, rng):
+    # 250 sequences in batches of 2: 125 steps an epoch, so that the LSTM's
+    # rule (250 steps without improvement) would give a patience of 2 epochs.
+    # A tol of 10 counts no epoch after the first as an improvement.
+    X = rng.uniform(size=(250, 8, 1))
+    y = X.mean(axis=(1, 2))
+    reg = LSTMFCNRegressor(
+        filters=(6, 8, 6),
+        max_epochs=6,
+        batch_size=2,
+        tol=10.0,
+        n_iter_no_change=n_iter_no_change,
+        random_state=0,
+    ).fit(X, y)
+    assert reg.n_iter_ == epochs
+
+
 def test_fit_ends_with_the_statistics_of_the_training_data(rng):
     X, y = _waves(24, 16, rng)
     clf = LSTMFCNClassifier(**SMALL).fit(X, y)

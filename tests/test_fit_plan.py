@@ -8,6 +8,7 @@ import pytest
 from sklearn_echo import LSTMClassifier, LSTMRegressor, TokenLSTMClassifier
 from sklearn_echo._fit_plan import (
     EARLY_STOPPING_SAMPLES,
+    FCN_REGRESSOR_RECIPE,
     LR,
     FitPlan,
     NoHoldOutRule,
@@ -110,6 +111,28 @@ def test_early_stopping_auto_skips_an_impossible_hold_out_and_true_refuses_it():
     assert not plan_fit(_params(), targets, y, 0, RULE).holds_out
     with pytest.raises(ValueError, match=r"needs a random hold-out: class 'a'"):
         plan_fit(_params(early_stopping=True), targets, y, 0, RULE)
+
+
+def test_a_cosine_schedule_without_a_hold_out_runs_to_its_end():
+    # 1,000 sequences in batches of 20: 50 steps an epoch, 600 steps in 12
+    # epochs, at least 20.  The constant-rate rule would stop after 5
+    # epochs (250 steps) without improvement; 20 in 20 epochs cannot occur.
+    y = np.arange(1000) % 2
+    rule = NoHoldOutRule(lr_factor=1.0, patience_steps=250)
+    plan = plan_fit(_params(), _Targets(), y, 0, rule, recipe=FCN_REGRESSOR_RECIPE)
+    assert (plan.batch_size, plan.epochs, plan.patience) == (20, 20, 20)
+    assert plan.decay_steps == 20 * 50
+    constant = plan_fit(_params(), _Targets(), y, 0, rule)
+    assert constant.patience < constant.epochs
+    # An explicit patience, and the hold-out's, stay what they were.
+    params = _params(n_iter_no_change=3)
+    assert (
+        plan_fit(params, _Targets(), y, 0, rule, recipe=FCN_REGRESSOR_RECIPE).patience
+        == 3
+    )
+    y = np.arange(EARLY_STOPPING_SAMPLES) % 2
+    plan = plan_fit(_params(), _Targets(), y, 0, rule, recipe=FCN_REGRESSOR_RECIPE)
+    assert plan.holds_out and plan.patience == 2
 
 
 def test_explicit_values_are_kept():
