@@ -352,6 +352,10 @@ class StoppingRule(Callback):
     score at ``best_possible`` (a validation accuracy of 1) in two
     consecutive epochs cannot improve, and ends training without waiting for
     ``patience`` to run out.
+
+    The rule decides at ``on_epoch_end`` (``stopped_``, and ``reason_`` for
+    the progress output); :class:`EndWhenStopped`, after the user's
+    callbacks, ends training.
     """
 
     def __init__(
@@ -385,6 +389,7 @@ class StoppingRule(Callback):
         self.learnt_ = False
         self.at_best_possible_ = False
         self.stopped_ = False
+        self.reason_ = None
 
     def _improved(self, value):
         if self.lower_is_better:
@@ -417,28 +422,22 @@ class StoppingRule(Callback):
             return
         self.no_change_ += 1
         if self.no_change_ >= self.patience or perfect_twice:
+            # EndWhenStopped, after the user's callbacks, ends training.
+            what = (
+                "Training loss" if self.monitor == "train_loss" else "Validation score"
+            )
             self.stopped_ = True
-            if net.verbose:
-                # PrintLog runs after every other callback and would miss
-                # the last row, as training ends by raising here.
-                dict(net.callbacks_)["print_log"].on_epoch_end(net, **kwargs)
-                what = (
-                    "Training loss"
-                    if self.monitor == "train_loss"
-                    else "Validation score"
+            if perfect_twice:
+                self.reason_ = (
+                    f"{what} was {value}, the best possible, in two consecutive "
+                    "epochs. Stopping."
                 )
-                if perfect_twice:
-                    print(
-                        f"{what} was {value}, the best possible, in two "
-                        "consecutive epochs. Stopping."
-                    )
-                else:
-                    print(
-                        f"{what} did not improve more than tol={self.tol} for "
-                        f"{self.patience} consecutive epochs. Stopping."
-                    )
-            # skorch ends training on KeyboardInterrupt, as its EarlyStopping.
-            raise KeyboardInterrupt
+            else:
+                self.reason_ = (
+                    f"{what} did not improve more than tol={self.tol} for "
+                    f"{self.patience} consecutive epochs. Stopping."
+                )
+            return
         if self.lr_factor != 1.0:
             for group in net.optimizer_.param_groups:
                 group["lr"] *= self.lr_factor
@@ -453,6 +452,29 @@ class StoppingRule(Callback):
         state = self.__dict__.copy()
         state.pop("best_state_", None)
         return state
+
+
+class EndWhenStopped(Callback):
+    """End training after an epoch at which the stopping rule decided to stop.
+
+    :class:`StoppingRule` decides at its ``on_epoch_end``, before the user's
+    callbacks; this callback, after them, ends training, so that every
+    callback sees the last epoch (a callback that raised there would hide it
+    from those after it).  skorch ends training on ``KeyboardInterrupt``, as
+    its ``EarlyStopping`` does.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        callbacks = dict(net.callbacks_)
+        rule = callbacks["stopping"]
+        if not rule.stopped_:
+            return
+        if net.verbose:
+            # PrintLog runs after every other callback and would miss the
+            # last row, as training ends by raising here.
+            callbacks["print_log"].on_epoch_end(net, **kwargs)
+            print(rule.reason_)
+        raise KeyboardInterrupt
 
 
 class CosineDecay(Callback):
@@ -550,6 +572,9 @@ def _is_terminal(sink):
 def training_callbacks(targets, params, plan):
     """Return a net's callbacks: the built-in ones for ``plan``, then the user's.
 
+    Last comes :class:`EndWhenStopped`, where the stopping rule ends
+    training, so that the user's callbacks see every epoch.
+
     ``targets`` (:mod:`sklearn_echo._targets`) give the score recorded per
     epoch and what early stopping watches; ``params`` the clipping, the
     progress bar and the user's callbacks.
@@ -573,6 +598,9 @@ def training_callbacks(targets, params, plan):
             best_possible=targets.best_possible_score if plan.holds_out else None,
         )
         callbacks.append(("stopping", rule))
+        ending = [("end_when_stopped", EndWhenStopped())]
+    else:
+        ending = []
     if plan.decay_steps is not None:
         callbacks.append(("lr_decay", CosineDecay(plan.decay_steps)))
     if plan.recalibrate_norms:
@@ -582,4 +610,4 @@ def training_callbacks(targets, params, plan):
         callbacks.append(("clip_grad_norm", ClipGradNorm(params.clip_grad_norm)))
     if params.verbose >= 2:
         callbacks.append(("progress_bar", ProgressBar()))
-    return callbacks + params.callbacks
+    return callbacks + params.callbacks + ending

@@ -167,8 +167,11 @@ def make_echo_sequences(
         X = generator.randint(n_features, size=(n_samples, length), dtype=np.int64)
         y = X[:, index].copy()
     else:
+        # The indices as given (a negative one counts from each sequence's
+        # own end), in the shape of the checked ones: flat.
+        signed = out_index if isinstance(index, int) else np.ravel(out_index)
         X, y = _echo_ragged(
-            generator, n_samples, min_length, length, n_features, out_index
+            generator, n_samples, min_length, length, n_features, signed
         )
     if flip_y > 0:
         flip = generator.uniform(size=y.shape) < flip_y

@@ -121,7 +121,9 @@ ENTRIES = {
 """,
     "callbacks": """\
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
-        Extra skorch callbacks, added after the built-in ones.
+        Extra skorch callbacks, added after the built-in ones.  They see
+        every epoch, the last too: the stopping rule ends training after
+        them.
 """,
     "device": """\
     device : str, default='cpu'
@@ -260,6 +262,14 @@ ENTRIES = {
         at a constant learning rate: the training loss of an epoch of a few
         steps is too noisy to judge epochs one by one.
 """,
+    "fcn_weight_decay": """\
+    weight_decay : float, default=0.0
+        The optimizer's weight decay, applied to the convolution filters,
+        the batch-norm scales, the LSTM's input weights and the output
+        layer; the biases and the LSTM's recurrent weights are never
+        decayed.  For ``'adamw'`` it is decoupled (Loshchilov & Hutter,
+        2019); for the other optimizers it is torch's L2 penalty.
+""",
     "fcn_n_iter_no_change": """\
     n_iter_no_change : int or 'auto', default='auto'
         See ``tol``.  ``'auto'`` is 2 epochs with early stopping (where each
@@ -373,7 +383,7 @@ FCN_NETWORK = [
     "filters",
     "kernel_sizes",
 ]
-FCN_OPTIMISER = ["fcn_clip_grad_norm", "optimizer", "weight_decay"]
+FCN_OPTIMISER = ["fcn_clip_grad_norm", "optimizer", "fcn_weight_decay"]
 CLASSIFIER_TRAINING = [
     "classifier_tol",
     "classifier_n_iter_no_change",

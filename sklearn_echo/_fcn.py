@@ -212,6 +212,9 @@ class LSTMFCNClassifier(_LSTMFCNMixin, LSTMClassifier):
     lr_ : float
         The initial learning rate of the last call (what ``lr='auto'`` chose).
 
+    device_ : str
+        The device the fitted network is on (see :class:`LSTMClassifier`).
+
     See Also
     --------
     LSTMFCNRegressor : The same network for real-valued targets.
@@ -369,6 +372,9 @@ class LSTMFCNRegressor(_LSTMFCNMixin, LSTMRegressor):
 
     lr_ : float
         The initial learning rate of the last call (what ``lr='auto'`` chose).
+
+    device_ : str
+        The device the fitted network is on (see :class:`LSTMClassifier`).
 
     See Also
     --------

@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, validate_data
 
 from sklearn_echo._ragged import RaggedSequences, forget_fitted_length
-from sklearn_echo._validation import explain_array_errors
+from sklearn_echo._validation import explain_array_errors, keep_state_on_error
 
 
 def _sequence_list(X):
@@ -185,6 +185,7 @@ class ChannelsLastTransformer(TransformerMixin, BaseEstimator):
             )
         return X
 
+    @keep_state_on_error
     def fit(self, X, y=None):
         """Check ``X``; the transformer learns nothing.
 

@@ -325,6 +325,8 @@ def _end_to_end(arrays, lengths):
         or any(array.base is not base for array in arrays)
         or len({array.strides for array in arrays}) != 1
         or arrays[0].strides != base.strides
+        # Whole rows: pieces of some of its columns are not the array's steps.
+        or arrays[0].shape[1:] != base.shape[1:]
     ):
         return None
     starts = np.fromiter(
@@ -333,7 +335,9 @@ def _end_to_end(arrays, lengths):
         count=len(arrays),
     )
     row_bytes = base.strides[0]
-    first = (starts[0] - base.__array_interface__["data"][0]) // row_bytes
+    first, within = divmod(starts[0] - base.__array_interface__["data"][0], row_bytes)
+    if within:
+        return None
     offsets = np.concatenate([[0], np.cumsum(lengths[:-1])])
     if not np.array_equal(starts, starts[0] + offsets * row_bytes):
         return None
@@ -347,7 +351,9 @@ def _all_good(arrays, tokens):
     ndims = {a.ndim for a in arrays}
     if len(ndims) != 1 or ndims.pop() not in ((1,) if tokens else (1, 2)):
         return False
-    if arrays[0].ndim == 2 and len({a.shape[1] for a in arrays} - {0}) != 1:
+    if arrays[0].ndim == 2 and (
+        len({a.shape[1] for a in arrays}) != 1 or arrays[0].shape[1] == 0
+    ):
         return False
     return all(map(len, arrays))
 

@@ -106,8 +106,9 @@ class LSTMRegressor(RegressorMixin, BaseLSTMEstimator):
     :meth:`predict` returns ``(n_samples,)`` for one target and
     ``(n_samples, k)`` for ``k``, in float64; :meth:`score` is the R²,
     averaged over targets (``r2_score``'s ``'uniform_average'``).  The value
-    of a sequence does not depend on the other sequences in the call, bit for
-    bit, and threads may share one fitted model for prediction, as with
+    of a sequence does not depend on the other sequences in the call, nor on
+    its place among them, to within 1e-12 on any CPU (prediction runs in
+    float64), and threads may share one fitted model for prediction, as with
     :class:`LSTMClassifier`.
 
     Examples

@@ -44,6 +44,21 @@ def _refuse_sparse(y, name, what):
         )
 
 
+def _labels_1d(labels, name):
+    """Return ``labels`` as a 1-D array; raise an error that names them if not."""
+    try:
+        return column_or_1d(labels)
+    except ValueError:
+        # scikit-learn's message calls any argument y.
+        try:
+            shape = np.shape(labels)
+        except ValueError:
+            shape = "ragged"
+        raise ValueError(
+            f"{name} should be a 1d array of labels, got an array of shape {shape}."
+        ) from None
+
+
 class ClassTargets:
     """Class labels, of one target or of several (one column each).
 
@@ -156,7 +171,7 @@ class ClassTargets:
         if y.ndim == 1:
             _check_labels(y)
             if classes is not None:
-                classes = _check_labels(column_or_1d(classes), name="classes")
+                classes = _check_labels(_labels_1d(classes, "classes"), name="classes")
             return classes
         for j in range(y.shape[1]):
             _check_labels(_column(y, j), name=f"y[:, {j}]")
@@ -168,7 +183,7 @@ class ClassTargets:
                 f"y, got {classes!r}."
             )
         return [
-            _check_labels(column_or_1d(labels), name=f"classes[{j}]")
+            _check_labels(_labels_1d(labels, f"classes[{j}]"), name=f"classes[{j}]")
             for j, labels in enumerate(classes)
         ]
 
@@ -493,16 +508,27 @@ def _standardization(y, weights=None):
     ``weights``, the weighted mean and standard deviation.
     """
     y = y.reshape(len(y), -1)
-    if weights is None:
-        mean = y.mean(axis=0)
-        scale = y.std(axis=0)
-    else:
-        mean = np.average(y, axis=0, weights=weights)
-        scale = np.sqrt(np.average((y - mean) ** 2, axis=0, weights=weights))
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, scale = _mean_and_std(y, weights)
+    if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+        # Values near float64's limit (1.8e308; squares from 1.3e154) overflow
+        # the sums: compute them on y divided by its largest magnitude.
+        peak = np.abs(y).max(axis=0)
+        peak[peak == 0] = 1.0
+        mean, scale = _mean_and_std(y / peak, weights)
+        mean, scale = mean * peak, scale * peak
     # Rounding leaves a tiny spread for a constant target.
     constant = scale <= 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
     scale[constant] = 1.0
     return mean, scale
+
+
+def _mean_and_std(y, weights):
+    """Return the (weighted) mean and standard deviation of each column of y."""
+    if weights is None:
+        return y.mean(axis=0), y.std(axis=0)
+    mean = np.average(y, axis=0, weights=weights)
+    return mean, np.sqrt(np.average((y - mean) ** 2, axis=0, weights=weights))
 
 
 def _signature(classes):

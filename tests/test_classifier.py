@@ -17,7 +17,7 @@ from numpy.testing import assert_allclose
 from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 from skorch import NeuralNetClassifier
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EpochScoring
 from skorch.history import History
 
 from sklearn_echo import LSTMClassifier
@@ -385,6 +385,17 @@ def test_first_partial_fit_with_label_outside_classes_raises_value_error():
     assert not hasattr(clf, "classes_")
 
 
+def test_classes_of_the_wrong_shape_are_named_in_the_error():
+    X, y = _sequences(), _labels()
+    clf = LSTMClassifier(**FAST)
+    with pytest.raises(ValueError, match=r"^classes should be a 1d array"):
+        clf.partial_fit(X, y, classes=[[0, 1, 2]])
+    Y = np.column_stack([y, y])
+    with pytest.raises(ValueError, match=r"^classes\[1\] should be a 1d array"):
+        clf.partial_fit(X, Y, classes=[[0, 1, 2], [[0, 1, 2]]])
+    assert not hasattr(clf, "net_")
+
+
 def test_first_partial_fit_with_one_class_raises_value_error():
     X = _sequences()
     with pytest.raises(ValueError, match=r"needs at least 2 classes.*classes="):
@@ -611,6 +622,30 @@ def test_user_callback_is_called_every_epoch(named):
     assert counter.epochs_ == 3
     clf.partial_fit(X, y)
     assert counter.epochs_ == 4
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_user_callbacks_see_the_epoch_at_which_the_stopping_rule_ends_training(
+    early_stopping,
+):
+    # The rule stops after one epoch without improvement (tol=1e9); the user's
+    # callbacks, after it in the list, still see that last epoch.
+    X, y, params = _learnt_quickly()
+    counter = _EpochCounter()
+    scoring = EpochScoring("accuracy", on_train=True, name="mine")
+    clf = LSTMClassifier(
+        **{
+            **params,
+            "max_epochs": 5,
+            "tol": 1e9,
+            "n_iter_no_change": 1,
+            "early_stopping": early_stopping,
+            "callbacks": [counter, scoring],
+        }
+    ).fit(X, y)
+    assert clf.n_iter_ < 5
+    assert counter.epochs_ == clf.n_iter_
+    assert all("mine" in row for row in clf.net_.history)
 
 
 class _BatchRecorder(Callback):

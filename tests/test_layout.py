@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
@@ -258,6 +259,20 @@ def test_dataframe_is_a_2d_array_with_column_names(rng):
 def test_bad_input_is_refused_with_a_clear_message(method, X, error, match):
     with pytest.raises(error, match=match):
         getattr(ChannelsLastTransformer(), method)(X)
+
+
+@pytest.mark.parametrize(
+    "bad", [np.zeros((3, 4, 5, 1)), np.zeros((3, 4, 0)), ["a", "b"]], ids=repr
+)
+def test_a_failed_fit_leaves_a_fitted_transformer_as_it_was(rng, bad):
+    X = pd.DataFrame(rng.randn(3, 5), columns=list("abcde"))
+    fitted = ChannelsLastTransformer().fit(X)
+    before = dict(vars(fitted))
+    with pytest.raises((TypeError, ValueError)):
+        fitted.fit(bad)
+    assert vars(fitted).keys() == before.keys()
+    assert_array_equal(fitted.feature_names_in_, before["feature_names_in_"])
+    assert_array_equal(fitted.transform(X), X.to_numpy())
 
 
 def test_pickle_and_clone(rng):

@@ -29,6 +29,7 @@ from sklearn_echo import (
     LSTMClassifier,
     LSTMRegressor,
     OneHotSequenceTransformer,
+    SequenceScaler,
     TokenLSTMClassifier,
     make_echo_sequences,
 )
@@ -138,11 +139,16 @@ def test_min_length_target_is_each_sequences_value_at_out_index(out_index):
     assert_array_equal(y, [x[out_index] for x in X])
 
 
-def test_min_length_with_several_out_indices_gives_one_column_each():
+@pytest.mark.parametrize(
+    "out_index", [(0, -1), [0, -1], np.array([0, -1]), np.array([[0, -1]])], ids=repr
+)
+def test_min_length_with_several_out_indices_gives_one_column_each(out_index):
+    # The shape of y is that of a call without min_length: one column each.
     X, y = make_echo_sequences(
-        200, 9, 6, out_index=(0, -1), min_length=2, random_state=2
+        200, 9, 6, out_index=out_index, min_length=2, random_state=2
     )
     assert y.shape == (200, 2)
+    assert make_echo_sequences(5, 9, 6, out_index=out_index)[1].shape == (5, 2)
     assert_array_equal(y[:, 0], [x[0] for x in X])
     assert_array_equal(y[:, 1], [x[-1] for x in X])
 
@@ -1031,11 +1037,13 @@ def test_a_nan_token_is_reported_as_nan_not_as_a_fractional_value(
 
 
 @pytest.mark.parametrize("method", ["fit", "predict"])
-def test_sequences_without_features_get_a_clear_error(array_fitted, method):
-    # On the array path: "Found array with 0 step(s) or 0 feature(s) per step".
+@pytest.mark.parametrize("second", [np.zeros((2, 0)), np.zeros((2, 3))])
+def test_sequences_without_features_get_a_clear_error(array_fitted, method, second):
+    # On the array path: "Found array with 0 step(s) or 0 feature(s) per step";
+    # beside sequences with features too.
     obj = copy.deepcopy(array_fitted["lstm"])
     with pytest.raises(ValueError, match=r"0 feature"):
-        _call(obj, method, [np.zeros((3, 0)), np.zeros((2, 0))], [0, 1])
+        _call(obj, method, [np.zeros((3, 0)), second], [0, 1])
 
 
 # --- 7. determinism ------------------------------------------------------------------
@@ -1080,6 +1088,23 @@ def test_views_of_one_array_are_read_in_place_and_never_written():
     clf.predict_proba(X)
     for x, copied in zip(X, before, strict=True):
         assert_array_equal(x, copied)
+
+
+@pytest.mark.parametrize("columns", [slice(0, 2), slice(1, 3), [0, 2]])
+def test_pieces_of_some_columns_of_one_array_are_read_as_they_are(columns):
+    # Consecutive row ranges of one array, each keeping two of its three
+    # columns: the steps are those two columns, not the array's rows.
+    rng = np.random.RandomState(0)
+    data = rng.randn(60, 3).astype(np.float32)
+    lengths = [5, 7, 6, 9, 8, 10, 15]
+    starts = np.cumsum([0, *lengths[:-1]])
+    X = [data[a : a + n, columns] for a, n in zip(starts, lengths, strict=True)]
+    _, sequences = read_ragged(X, "test", tokens=False, reset=True)
+    assert_array_equal(sequences.values, np.concatenate(X))
+    assert SequenceScaler().fit(X).mean_ == pytest.approx(np.concatenate(X).mean(0))
+    model = LSTMClassifier(max_epochs=1, random_state=0).fit(X, np.arange(7) % 2)
+    assert model.input_size_ == 2
+    model.predict([x.copy() for x in X])
 
 
 @pytest.mark.parametrize(

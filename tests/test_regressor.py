@@ -94,6 +94,16 @@ def test_targets_are_standardised_so_an_affine_change_of_y_changes_nothing_else(
     assert 0.5 < reg.loss_curve_[0] < 1.5
 
 
+@pytest.mark.parametrize("factor", [1e200, 1e307])
+def test_targets_near_the_float64_limit_are_standardised_too(factor):
+    # Their squares (and at 1e307 their sum) overflow float64.
+    X, y = _first_step()
+    reg = LSTMRegressor(**{**FAST, "max_epochs": 3}).fit(X, y)
+    big = LSTMRegressor(**{**FAST, "max_epochs": 3}).fit(X, factor * y.astype(float))
+    assert np.isfinite(big.predict(X)).all()
+    assert_allclose(big.predict(X) / factor, reg.predict(X), rtol=1e-4)
+
+
 def test_constant_target_is_learnt_and_training_ends():
     X, _ = _first_step()
     reg = LSTMRegressor(hidden_size=4, max_epochs=50, random_state=0)

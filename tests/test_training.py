@@ -180,8 +180,8 @@ def test_early_stopping_auto_falls_back_when_a_class_cannot_be_held_out():
 
 def test_a_perfect_validation_score_twice_stops_and_keeps_the_later_weights(capsys):
     X, y = _sign_problem(1000)
-    # Its on_epoch_end runs after the stopping rule's, so it sees every epoch
-    # but the last.
+    # It sees every epoch, the last too (the rule ends training after the
+    # user's callbacks).
     recorder = _EpochStates()
     clf = LSTMClassifier(
         **{
@@ -196,7 +196,8 @@ def test_a_perfect_validation_score_twice_stops_and_keeps_the_later_weights(caps
     ).fit(X, y)
     assert clf.validation_scores_[-2:] == [1.0, 1.0]
     # The weights are the last epoch's, not those of the first perfect one.
-    first_perfect = recorder.states_[-1][1]
+    assert len(recorder.states_) == clf.n_iter_
+    first_perfect = recorder.states_[-2][1]
     final = clf.net_.module_.state_dict()
     assert any(not torch.equal(final[k], v) for k, v in first_perfect.items())
     assert clf.validation_scores_.count(1.0) == 2
