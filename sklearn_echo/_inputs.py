@@ -168,9 +168,7 @@ class TokenInput:
             y = _check_ragged_y(estimator, ragged, y, reset=reset)
             sequences, tokens = ragged, ragged.values
         if reset:
-            estimator.vocabulary_size_ = fit_vocabulary_size(
-                tokens, estimator.n_features
-            )
+            estimator.vocabulary_size_ = _vocabulary_size(estimator, tokens)
             return sequences, y
         size = estimator.vocabulary_size_
         known = known_tokens(tokens, size, estimator.handle_unknown)
@@ -202,3 +200,25 @@ class TokenInput:
                 values.ravel(), weights=np.repeat(weights, lengths), minlength=width
             )
         return (counts / counts.sum()).astype(np.float32)
+
+
+def _vocabulary_size(estimator, tokens):
+    """Return the vocabulary size a fit on ``tokens`` sets.
+
+    ``n_features``, or the largest token + 1; a warm start with
+    ``n_features=None`` keeps the fitted vocabulary, which the tokens must
+    fit in.
+    """
+    previous = getattr(estimator, "vocabulary_size_", None)
+    continuing = estimator.warm_start and hasattr(estimator, "net_")
+    if estimator.n_features is not None or not continuing or previous is None:
+        return fit_vocabulary_size(tokens, estimator.n_features)
+    largest = int(tokens.max())
+    if largest >= previous:
+        raise ValueError(
+            "warm_start=True continues the fitted vocabulary of tokens in "
+            f"[0, {previous}), but X contains the token {largest}. Set n_features "
+            "to the size of the whole vocabulary, or warm_start=False to start "
+            "anew."
+        )
+    return previous

@@ -33,8 +33,9 @@ class TokenLSTMClassifier(LSTMClassifier):
     ----------
     n_features : int or None, default=None
         The number of distinct tokens (the one-hot width it replaces).
-        ``None`` learns it in :meth:`fit` as the largest token plus one; an int
-        fixes it, and a larger token in :meth:`fit` is an error.
+        ``None`` learns it in :meth:`fit` as the largest token plus one (a
+        ``fit`` with ``warm_start=True`` keeps the fitted one); an int fixes
+        it, and a larger token in :meth:`fit` is an error.
 
     handle_unknown : {'error', 'ignore'}, default='error'
         What :meth:`predict` and :meth:`partial_fit` do with a token

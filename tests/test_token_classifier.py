@@ -139,6 +139,21 @@ def test_vocabulary_is_learnt_or_fixed():
         TokenLSTMClassifier(n_features=5, **FAST).fit(X, y)
 
 
+def test_a_warm_start_keeps_the_learnt_vocabulary():
+    X, y = _data(n_features=8)
+    clf = TokenLSTMClassifier(warm_start=True, **FAST).fit(X, y)
+    # New data without the largest tokens continues the same network.
+    clf.fit(np.minimum(X, 5), y)
+    assert clf.vocabulary_size_ == 8
+    assert len(clf.net_.history) == 6
+    before = clf.predict_proba(X)
+    message = r"vocabulary of tokens in \[0, 8\), but X contains the token 9"
+    with pytest.raises(ValueError, match=message):
+        clf.fit(np.where(X == 7, 9, X), y)
+    assert clf.vocabulary_size_ == 8
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
 def test_large_vocabulary_trains_without_a_one_hot_array():
     # A one-hot of these 200 sequences would take 200 * 5 * 10**5 * 4 = 400 MB;
     # the token path holds 200 * 5 integers and a 10**5-row lookup.
