@@ -20,15 +20,28 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """Mark scikit-learn's order and subset invariance checks ``invariance``.
 
     With the project's own invariance tests, ``.ci/run`` reruns them under
     instruction-set limits (``-m invariance``).
+
+    Leave out the ``full_budget`` group (scikit-learn's checks on the
+    defaults, about 20 minutes of one core) unless ``-m`` names it, as
+    ``.ci/run``'s own step does (``-m full_budget``): a plain run, or one
+    with ``-m "not slow"``, stays a few minutes.
     """
     for item in items:
         if "_invariance" in item.name:
             item.add_marker(pytest.mark.invariance)
+    if "full_budget" in (config.getoption("markexpr") or ""):
+        return
+    left_out = [item for item in items if item.get_closest_marker("full_budget")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [
+            item for item in items if not item.get_closest_marker("full_budget")
+        ]
 
 
 @pytest.fixture

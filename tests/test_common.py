@@ -190,8 +190,8 @@ def test_sklearn_compatible_estimator(estimator, check):
 # check_estimator runs (issue 23).  They take about 20 minutes of one core
 # (each LSTM estimator 4 to 5 minutes: most of the checks' fits run the
 # 6,000-step budget), so they carry the marker full_budget, which the
-# README's test command leaves out (pyproject.toml's addopts) and CI runs as
-# a step of its own (.ci/run).  LSTMClassifier(burn_in=5) above is not a
+# README's test command leaves out (tests/conftest.py) and CI runs as a step
+# of its own (.ci/run).  LSTMClassifier(burn_in=5) above is not a
 # default and stays capped.
 _default_checks = parametrize_with_checks(
     [
