@@ -36,12 +36,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.invariance)
     if "full_budget" in (config.getoption("markexpr") or ""):
         return
-    left_out = [item for item in items if item.get_closest_marker("full_budget")]
+    kept, left_out = [], []
+    for item in items:
+        (left_out if item.get_closest_marker("full_budget") else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
-        items[:] = [
-            item for item in items if not item.get_closest_marker("full_budget")
-        ]
+        items[:] = kept
 
 
 @pytest.fixture
