@@ -30,8 +30,10 @@ The recipes (``FCN_CLASSIFIER_RECIPE`` and ``FCN_REGRESSOR_RECIPE`` in
 ``sklearn_echo._fit_plan``) were chosen on seeds 500-502 of ArrowHead and
 GunPoint, and their rate, batch and budget on seeds 500-509 of the six
 classification sets, as was the divisor of the LSTM-FCN's average over time;
-the report runs on seeds never used for that (the user guide gives
-``20000:20010``).
+the regressor's rate and budget on seeds 600-602 of the adding problem and of
+a noisy sine's frequency and 500-502 of the two regression sets.  The
+reports run on seeds never used for that (the user guide gives
+``20000:20010`` and, for ``regress``, ``25000:25010``).
 """
 
 import argparse

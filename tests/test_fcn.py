@@ -260,19 +260,21 @@ def test_the_same_seed_gives_the_same_model(rng):
 
 
 @pytest.mark.parametrize(
-    ("cls", "batch", "steps"),
-    [(LSTMFCNClassifier, 8, 1200), (LSTMFCNRegressor, 16, 600)],
+    ("cls", "batch", "lr", "epochs"),
+    [(LSTMFCNClassifier, 8, 0.0042, 20), (LSTMFCNRegressor, 16, 0.012, 120)],
 )
-def test_auto_values_are_the_recipe_the_docstring_states(cls, batch, steps, rng):
-    # Each estimator has its own recipe: the classifier's half batch and
-    # twice the steps (the user guide's "Recorded series").
+def test_auto_values_are_the_recipe_the_docstring_states(cls, batch, lr, epochs, rng):
+    # Each estimator has its own recipe: the regressor's larger batch, twice
+    # the rate at a given batch and at least 120 epochs (the user guide's
+    # "Recorded series").
     X, y = _waves(40, 16, rng)
     model = cls(filters=(6, 8, 6), max_epochs=1, random_state=0).fit(X, y)
     assert model.batch_size_ == batch
-    assert model.lr_ == pytest.approx(0.006 * np.sqrt(batch / 16))
+    assert model.lr_ == pytest.approx(lr, rel=0.02)
     doc = " ".join(cls.__doc__.split())
-    assert f"about {steps:,} gradient steps" in doc
+    assert f"about 1,200 gradient steps (at least {epochs} epochs)" in doc
     assert f"``'auto'`` is {batch}, and up to 64" in doc
+    assert f"``'auto'`` is ``{lr:.2g}`` for batches of {batch}" in doc
 
 
 def test_fit_decays_the_rate_and_partial_fit_keeps_it(rng):

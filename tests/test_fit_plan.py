@@ -114,14 +114,14 @@ def test_early_stopping_auto_skips_an_impossible_hold_out_and_true_refuses_it():
 
 
 def test_a_cosine_schedule_without_a_hold_out_runs_to_its_end():
-    # 1,000 sequences in batches of 20: 50 steps an epoch, 600 steps in 12
-    # epochs, at least 20.  The constant-rate rule would stop after 5
-    # epochs (250 steps) without improvement; 20 in 20 epochs cannot occur.
+    # 1,000 sequences in batches of 20: 50 steps an epoch, 1,200 steps in 24
+    # epochs, at least 120.  The constant-rate rule would stop after 5
+    # epochs (250 steps) without improvement; 120 in 120 epochs cannot occur.
     y = np.arange(1000) % 2
     rule = NoHoldOutRule(lr_factor=1.0, patience_steps=250)
     plan = plan_fit(_params(), _Targets(), y, 0, rule, recipe=FCN_REGRESSOR_RECIPE)
-    assert (plan.batch_size, plan.epochs, plan.patience) == (20, 20, 20)
-    assert plan.decay_steps == 20 * 50
+    assert (plan.batch_size, plan.epochs, plan.patience) == (20, 120, 120)
+    assert plan.decay_steps == 120 * 50
     constant = plan_fit(_params(), _Targets(), y, 0, rule)
     assert constant.patience < constant.epochs
     # An explicit patience, and the hold-out's, stay what they were.
