@@ -317,9 +317,9 @@ _FCN_RECIPE_TEMPLATES = {
     "max_epochs": """\
     max_epochs : int or 'auto', default='auto'
         The maximum number of passes over the training data in :meth:`fit`.
-        ``'auto'`` gives a budget of about {steps:,} gradient steps (at least
-        {min_epochs} epochs), over which the learning rate decays to zero
-        (cosine).
+        ``'auto'`` gives a budget of about {steps:,} gradient steps or
+        {min_epochs} epochs, whichever is longer, over which the learning rate
+        decays to zero (cosine).
 """,
     "batch_size": """\
     batch_size : int or 'auto', default='auto'
