@@ -93,15 +93,15 @@ class FitRecipe:
 
 LSTM_RECIPE = FitRecipe()
 # The LSTM-FCN classifier's recipe: batches of 8 sequences (up to 64 for
-# training sets of over 400), 4.2e-3 at batches of 8, about 1,200 steps with
-# a cosine decay, and the batch-norm statistics recomputed at the end.  Chosen
-# on tuning seeds 500-502 of ArrowHead and GunPoint; the rate was doubled,
-# the batch halved and the steps doubled on tuning seeds 500-509 of the six
-# classification sets (the user guide's "Recorded series" reports it on
-# other seeds).  Training batches of sequences of different lengths are
-# random draws: sorted by length, a small training set is cut into the same
-# batches every epoch, and where length goes with the class, batch norm then
-# normalises the class away
+# training sets of over 400), 4.2e-3 at batches of 8, about 1,200 steps with a
+# cosine decay, and the batch-norm statistics recomputed at the end.  Chosen
+# on tuning seeds 500-502 of ArrowHead and GunPoint; the rate was doubled, the
+# batch halved and the steps doubled on tuning seeds 500-509 of the six
+# classification sets (ArrowHead 0.798, 0.831, then 0.855; the user guide's
+# "The recipe", and "Recorded series" reports it on other seeds).  Training
+# batches of sequences of different lengths are random draws: sorted by
+# length, a small training set is cut into the same batches every epoch, and
+# where length goes with the class, batch norm then normalises the class away
 # (PickupGestureWiimoteZ, tuning seeds 500-502: 0.47 sorted, 0.75 random).
 FCN_CLASSIFIER_RECIPE = FitRecipe(
     batch=64,
