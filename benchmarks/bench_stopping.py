@@ -31,7 +31,7 @@ equal-length recorded sets that aeon ships (``ItalyPowerDemand``,
 
 One torch thread.  ``--set`` passes parameters to every fit (for example
 ``--set weight_decay=1.0``).  ``--head-decay-only`` spares the input weights
-from ``weight_decay`` as well (:data:`sklearn_echo._params.NOT_DECAYED`), so
+from ``weight_decay`` as well (the LSTM estimators' ``_not_decayed``), so
 that only the output layer decays: a variant measured here, not an option
 of the library.
 
@@ -58,8 +58,8 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.utils.estimator_checks import check_estimator
 from sklearn.utils.validation import _num_samples
 
-import sklearn_echo._params
 from sklearn_echo import LSTMClassifier, OneHotSequenceTransformer, make_echo_sequences
+from sklearn_echo._base import BaseLSTMEstimator
 from sklearn_echo._fit_plan import PATIENCE, PLATEAU_FRACTION
 from sklearn_echo._targets import ClassTargets
 
@@ -158,7 +158,7 @@ def trace(tasks, seeds, params, path):
                     records.append(_record(estimator, len(y), task, seed, seconds))
                 for record in records:
                     record["params"] = params
-                    if "*weight_ih*" in sklearn_echo._params.NOT_DECAYED:
+                    if "*weight_ih*" in BaseLSTMEstimator._not_decayed:
                         record["params"] = {**params, "head_decay_only": True}
                     out.write(json.dumps(record) + "\n")
                 out.flush()
@@ -313,7 +313,7 @@ def main():
     torch.set_num_threads(1)
     params = parse_set(args.set)
     if args.head_decay_only:
-        sklearn_echo._params.NOT_DECAYED += ("*weight_ih*",)
+        BaseLSTMEstimator._not_decayed += ("*weight_ih*",)
     print(
         f"torch_threads=1 torch={torch.__version__} tasks={args.tasks} "
         f"seeds={args.seeds.start}:{args.seeds.stop} params={params}",

@@ -29,7 +29,12 @@ from sklearn_echo._fit_plan import LSTM_RECIPE, plan_fit, plan_partial_fit
 from sklearn_echo._inputs import StepInput
 from sklearn_echo._module import LSTMModule, check_network_size
 from sklearn_echo._net import _BatchIterator
-from sklearn_echo._params import LSTM_PARAMETERS, check_params, optimizer_arguments
+from sklearn_echo._params import (
+    LSTM_PARAMETERS,
+    NOT_DECAYED,
+    check_params,
+    optimizer_arguments,
+)
 from sklearn_echo._prediction import predict_blocks
 from sklearn_echo._ragged import (
     RaggedSequences,
@@ -116,6 +121,8 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
     _module_class = LSTMModule
     _architecture = ("hidden_size", "num_layers", "bidirectional")
     _recipe = LSTM_RECIPE
+    # The parameters that weight_decay leaves alone (patterns of their names).
+    _not_decayed = NOT_DECAYED
 
     def _module_kwargs(self, params, *, input_size, n_outputs, t_min, t_max, lookup):
         """Return the module's keyword arguments for ``params``.
@@ -219,7 +226,7 @@ class BaseLSTMEstimator(BaseEstimator, ABC):
             split["iterator_train__rows"] = plan.train_rows
         if plan.weights is not None:
             split["iterator_train__weights"] = plan.weights
-        optimizer, optimizer_kwargs = optimizer_arguments(params)
+        optimizer, optimizer_kwargs = optimizer_arguments(params, self._not_decayed)
         net = self._target_kind.net_class(
             self._module_class,
             **{f"module__{name}": value for name, value in module_kwargs.items()},

@@ -264,11 +264,21 @@ ENTRIES = {
 """,
     "fcn_weight_decay": """\
     weight_decay : float, default=0.0
-        The optimizer's weight decay, applied to the convolution filters,
-        the batch-norm scales, the LSTM's input weights and the output
-        layer; the biases and the LSTM's recurrent weights are never
-        decayed.  For ``'adamw'`` it is decoupled (Loshchilov & Hutter,
-        2019); for the other optimizers it is torch's L2 penalty.
+        The optimizer's weight decay, applied to the convolution filters
+        and the batch-norm scales; the LSTM branch, the output layer and
+        the biases are never decayed.  For ``'adamw'`` it is decoupled
+        (Loshchilov & Hutter, 2019); for the other optimizers it is torch's
+        L2 penalty.
+""",
+    "fcn_regressor_weight_decay": """\
+    weight_decay : float, default=0.1
+        The optimizer's weight decay, applied to the convolution filters
+        and the batch-norm scales; the LSTM branch, the output layer and
+        the biases are never decayed.  For ``'adamw'`` it is decoupled
+        (Loshchilov & Hutter, 2019); for the other optimizers it is torch's
+        L2 penalty.  The default 0.1 keeps a regression fit from
+        overfitting its training set (the user guide's "Recorded series"
+        gives the measurements); 0 turns it off.
 """,
     "fcn_n_iter_no_change": """\
     n_iter_no_change : int or 'auto', default='auto'
@@ -384,6 +394,11 @@ FCN_NETWORK = [
     "kernel_sizes",
 ]
 FCN_OPTIMISER = ["fcn_clip_grad_norm", "optimizer", "fcn_weight_decay"]
+FCN_REGRESSOR_OPTIMISER = [
+    "fcn_clip_grad_norm",
+    "optimizer",
+    "fcn_regressor_weight_decay",
+]
 CLASSIFIER_TRAINING = [
     "classifier_tol",
     "classifier_n_iter_no_change",
@@ -433,7 +448,7 @@ GROUPS = {
     "fcn_regressor_parameters": [
         *FCN_NETWORK,
         *FCN_REGRESSOR_RECIPE_ENTRIES,
-        *FCN_OPTIMISER,
+        *FCN_REGRESSOR_OPTIMISER,
         *_fcn_training(REGRESSOR_TRAINING),
     ],
 }

@@ -126,7 +126,8 @@ FCN_CLASSIFIER_RECIPE = FitRecipe(
 # earlier recipe / this one: 0.9926 / 0.9978, 0.9945 / 0.9967, 0.128 / 0.157
 # and -0.886 / -0.766.  120 epochs cost a large training set time in
 # proportion to its size, as MLPRegressor's max_iter does; on small ones the
-# 1,200 steps govern.
+# 1,200 steps govern.  The regressor's weight_decay=0.1 on its convolution
+# branch (sklearn_echo._fcn) sits on top of this recipe.
 FCN_REGRESSOR_RECIPE = replace(
     FCN_CLASSIFIER_RECIPE, batch_min=16, lr=2.4e-2, min_epochs=120
 )

@@ -128,13 +128,14 @@ def _optimizer(value, name):
 NOT_DECAYED = ("*bias*", "*weight_hh*")
 
 
-def optimizer_arguments(params):
+def optimizer_arguments(params, not_decayed=NOT_DECAYED):
     """Return the optimizer class and its keyword arguments for skorch.
 
     The named optimizers get ``weight_decay`` always (AdamW's own default is
     0.01); a user's class only when it is not 0.  With weight decay, the
-    :data:`NOT_DECAYED` parameters form groups of their own without it
-    (skorch's ``param_groups``).
+    parameters that match a pattern of ``not_decayed`` (the estimator's:
+    :data:`NOT_DECAYED` for the LSTM estimators) form groups of their own
+    without it (skorch's ``param_groups``).
     """
     optimizer, kwargs = params.optimizer
     decay = params.weight_decay
@@ -142,7 +143,7 @@ def optimizer_arguments(params):
         kwargs = {**kwargs, "weight_decay": decay}
     if decay:
         kwargs["param_groups"] = [
-            (pattern, {"weight_decay": 0.0}) for pattern in NOT_DECAYED
+            (pattern, {"weight_decay": 0.0}) for pattern in not_decayed
         ]
     return optimizer, kwargs
 

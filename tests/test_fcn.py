@@ -313,6 +313,61 @@ def test_without_a_hold_out_the_schedule_runs_to_its_end(n_iter_no_change, epoch
     assert reg.n_iter_ == epochs
 
 
+class _InitialWeights(Callback):
+    """Keep a copy of the module's weights as training begins."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.start_ = {k: v.clone() for k, v in net.module_.named_parameters()}
+
+
+@pytest.mark.parametrize("cls", [LSTMFCNClassifier, LSTMFCNRegressor])
+def test_weight_decay_shrinks_the_convolution_branch_only(cls, rng):
+    # One AdamW step (one batch of the whole set, one epoch): the filters and
+    # the batch-norm scales are the undecayed step's result minus
+    # lr * weight_decay * their start; the LSTM branch, the head and every
+    # bias take exactly the undecayed step.
+    X, y = _waves(24, 16, rng)
+    lr, decay = 0.1, 0.5
+    fits = {}
+    for weight_decay in (0.0, decay):
+        start = _InitialWeights()
+        model = cls(
+            filters=(6, 8, 6),
+            max_epochs=1,
+            batch_size=24,
+            lr=lr,
+            weight_decay=weight_decay,
+            callbacks=[start],
+            random_state=0,
+        ).fit(X, y)
+        fits[weight_decay] = dict(model.net_.module_.named_parameters()), start.start_
+    (plain, start), (decayed, same_start) = fits[0.0], fits[decay]
+    shrunk = []
+    for name, value in plain.items():
+        assert torch.equal(start[name], same_start[name])
+        if name.startswith(("convs.", "norms.")) and name.endswith(".weight"):
+            shrunk.append(name)
+            torch.testing.assert_close(
+                decayed[name], value - lr * decay * start[name], rtol=0, atol=1e-6
+            )
+            assert not torch.equal(decayed[name], value)
+        else:
+            assert torch.equal(decayed[name], value), name
+    assert sorted(shrunk) == [
+        f"{kind}.{i}.weight" for kind in ("convs", "norms") for i in range(3)
+    ]
+
+
+def test_the_regressor_decays_by_default_and_the_classifier_does_not():
+    # The regressor overfits without weight decay (the user guide's
+    # "Regression"); the classifier's recipe was chosen without it.
+    assert LSTMFCNRegressor().weight_decay == 0.1
+    assert LSTMFCNClassifier().weight_decay == 0.0
+    for cls, default in ((LSTMFCNRegressor, 0.1), (LSTMFCNClassifier, 0.0)):
+        doc = " ".join(cls.__doc__.split())
+        assert f"weight_decay : float, default={default}" in doc
+
+
 def test_fit_ends_with_the_statistics_of_the_training_data(rng):
     X, y = _waves(24, 16, rng)
     clf = LSTMFCNClassifier(**SMALL).fit(X, y)
