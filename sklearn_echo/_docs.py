@@ -104,7 +104,7 @@ ENTRIES = {
         kernel where torch has one (Adam, AdamW, SGD), which makes a training
         step on short sequences faster; a class is built with torch's defaults
         and ``lr``, so ``torch.optim.LBFGS`` and other optimizers that evaluate
-        the loss several times per step work too.  AdamW with the default
+        the loss several times per step work too.  AdamW with
         ``weight_decay=0`` takes exactly Adam's steps.
 """,
     "weight_decay": """\
@@ -276,9 +276,9 @@ ENTRIES = {
         and the batch-norm scales; the LSTM branch, the output layer and
         the biases are never decayed.  For ``'adamw'`` it is decoupled
         (Loshchilov & Hutter, 2019); for the other optimizers it is torch's
-        L2 penalty.  The default 0.1 keeps a regression fit from
-        overfitting its training set (the user guide's "Recorded series"
-        gives the measurements); 0 turns it off.
+        L2 penalty.  The default 0.1 reduces the overfitting of a
+        regression fit (the user guide's "Recorded series", section
+        "Regression", gives the measurements); 0 turns it off.
 """,
     "fcn_n_iter_no_change": """\
     n_iter_no_change : int or 'auto', default='auto'

@@ -437,8 +437,8 @@ class LSTMFCNRegressor(_LSTMFCNMixin, LSTMRegressor):
         random_state=None,
     ):
         # The mixin's parameters, with weight decay on the convolution
-        # branch by default: without it a regression fit overfits (the user
-        # guide's "Recorded series").
+        # branch by default: without it a regression fit overfits more (the
+        # user guide's "Recorded series", section "Regression").
         super().__init__(
             hidden_size=hidden_size,
             num_layers=num_layers,

@@ -359,8 +359,9 @@ def test_weight_decay_shrinks_the_convolution_branch_only(cls, rng):
 
 
 def test_the_regressor_decays_by_default_and_the_classifier_does_not():
-    # The regressor overfits without weight decay (the user guide's
-    # "Regression"); the classifier's recipe was chosen without it.
+    # The regressor overfits more without weight decay (the user guide's
+    # "Recorded series", section "Regression"); the classifier's recipe was
+    # chosen without it.
     assert LSTMFCNRegressor().weight_decay == 0.1
     assert LSTMFCNClassifier().weight_decay == 0.0
     for cls, default in ((LSTMFCNRegressor, 0.1), (LSTMFCNClassifier, 0.0)):
