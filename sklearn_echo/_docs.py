@@ -18,6 +18,15 @@ import re
 
 from sklearn_echo._fit_plan import FCN_CLASSIFIER_RECIPE, FCN_REGRESSOR_RECIPE
 
+# What weight_decay does in the LSTM-FCN estimators, whose defaults differ.
+_FCN_WEIGHT_DECAY = """\
+        The optimizer's weight decay, applied to the convolution filters
+        and the batch-norm scales; the LSTM branch, the output layer and
+        the biases are never decayed.  For ``'adamw'`` it is decoupled
+        (Loshchilov & Hutter, 2019); for the other optimizers it is torch's
+        L2 penalty.
+"""
+
 ENTRIES = {
     "hidden_size": """\
     hidden_size : int, default=25
@@ -264,21 +273,16 @@ ENTRIES = {
 """,
     "fcn_weight_decay": """\
     weight_decay : float, default=0.0
-        The optimizer's weight decay, applied to the convolution filters
-        and the batch-norm scales; the LSTM branch, the output layer and
-        the biases are never decayed.  For ``'adamw'`` it is decoupled
-        (Loshchilov & Hutter, 2019); for the other optimizers it is torch's
-        L2 penalty.
-""",
+"""
+    + _FCN_WEIGHT_DECAY,
     "fcn_regressor_weight_decay": """\
     weight_decay : float, default=0.1
-        The optimizer's weight decay, applied to the convolution filters
-        and the batch-norm scales; the LSTM branch, the output layer and
-        the biases are never decayed.  For ``'adamw'`` it is decoupled
-        (Loshchilov & Hutter, 2019); for the other optimizers it is torch's
-        L2 penalty.  The default 0.1 reduces the overfitting of a
-        regression fit (the user guide's "Recorded series", section
-        "Regression", gives the measurements); 0 turns it off.
+"""
+    + _FCN_WEIGHT_DECAY
+    + """\
+        The default 0.1 reduces the overfitting of a regression fit (the
+        user guide's "Recorded series", section "Regression", gives the
+        measurements); 0 turns it off.
 """,
     "fcn_n_iter_no_change": """\
     n_iter_no_change : int or 'auto', default='auto'
